@@ -1,0 +1,330 @@
+"""Typed configuration schema, scenario registry and loading.
+
+Every parameter of the model is declared once here, with its type, unit and meaning.
+Default *values* and their sources live in ``configs/`` (YAML, one comment per value);
+named scenarios are small override files in ``scenarios/``. Hydra composes them; the
+structured schema refuses unknown keys and wrong types, and :func:`sim.validate.validate`
+checks ranges and cross-field rules before the first step.
+
+Money is in yuan, rates are per year unless the name says ``_monthly``, durations in
+months unless the name says ``_dpd`` (days past due) or ``_years``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from omegaconf import MISSING, DictConfig, OmegaConf
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG_DIR = ROOT / "configs"
+SCENARIO_DIR = ROOT / "scenarios"
+
+
+@dataclass
+class HorizonConfig:
+    """Simulated calendar."""
+
+    start: str = MISSING  # first simulated month, "YYYY-MM"
+    months: int = MISSING  # number of monthly steps
+    campaign_end: str = MISSING  # last month of the poverty-alleviation campaign, "YYYY-MM"
+
+
+@dataclass
+class CountyConfig:
+    """The embedded synthetic county (§1 of DOMAIN.md)."""
+
+    n_townships: int = MISSING  # township-level units (乡镇/街道)
+    n_villages: int = MISSING  # administrative villages with registered poor households
+    n_households: int = MISSING  # registered poor households (建档立卡)
+    village_size_sigma: float = MISSING  # log-sd of the lognormal village-size weights (skew)
+    min_village_households: int = MISSING  # smallest village, households
+    household_size_probs: list[float] = MISSING  # P(size = 1, 2, ..., k persons)
+    head_age_mean: float = MISSING  # years
+    head_age_sd: float = MISSING  # years
+    head_age_min: int = MISSING  # years
+    head_age_max: int = MISSING  # years
+    labour_shares: list[float] = MISSING  # shares of [full, weak, none] labour capacity
+    n_health_shock_villages: int = MISSING  # villages hit by the 1990s plasma-donation epidemic
+    health_shock_no_labour_share: float = MISSING  # share without labour capacity there
+    skills_beta: list[float] = MISSING  # Beta(a, b) of the skills score in [0, 1]
+    sector_names: list[str] = MISSING  # project sectors (§11)
+    sector_shares: list[float] = MISSING  # share of households whose project is in each sector
+    n_banks: int = MISSING  # partner banks, each serving a contiguous block of townships (分片包干)
+
+
+@dataclass
+class RatingConfig:
+    """Information collection, credit rating and publicity (§9, §12)."""
+
+    coverage_start: float = MISSING  # share of households rated at the start
+    months_to_full_coverage: int = MISSING  # months until every household is rated
+    awareness_start: float = MISSING  # share aware of the policy at the start
+    months_to_full_awareness: int = MISSING  # months until every household is aware
+    skill_weight: float = MISSING  # weight of skills in the rating score (sd units)
+    noise_sd: float = MISSING  # rating error, sd of the latent-score noise
+    grade_names: list[str] = MISSING  # from best to worst
+    grade_thresholds: list[float] = MISSING  # score cut-offs between grades, descending
+    grade_credit_lines: list[float] = MISSING  # yuan, credit line per grade (0 = not lent)
+
+
+@dataclass
+class UptakeConfig:
+    """Applications for household-channel loans (户贷户用, §1)."""
+
+    p_willing: list[float] = MISSING  # P(willing to borrow) for [full, weak] labour capacity
+    hazard_monthly_campaign: float = MISSING  # monthly P(apply) of an eligible household
+    hazard_monthly_transition: float = MISSING  # same, after the campaign period
+    repeat_hazard_multiplier: float = MISSING  # hazard multiplier after a loan was repaid
+    reapply_wait_months: int = MISSING  # wait after a rejection or a repayment
+    amount_beta: list[float] = MISSING  # Beta(a, b): amount as a share of the credit line
+    amount_step: float = MISSING  # yuan; amounts are rounded down to this step
+    term_probs: list[float] = MISSING  # P(term = 1, 2, 3 years)
+    initial_loan_share: float = MISSING  # share of eligible households with a loan at start
+
+
+@dataclass
+class CreditConfig:
+    """Loan terms (§3, §9)."""
+
+    loan_cap: float = MISSING  # yuan per household
+    age_limit: int = MISSING  # oldest household head a bank lends to, years
+    rate_1y: float = MISSING  # benchmark rate for 1-year loans, per year
+    rate_multi: float = MISSING  # benchmark rate for 1-5-year loans, per year
+    rate_transition: float = MISSING  # LPR cap for loans signed after the campaign, per year
+    blacklist_on_loss: bool = MISSING  # a written-off borrower may not borrow again
+
+
+@dataclass
+class SubsidyConfig:
+    """Fiscal interest subsidy (全额贴息, §3)."""
+
+    enabled: bool = MISSING
+    max_amount: float = MISSING  # yuan; larger loans are not subsidised
+    max_term_years: int = MISSING  # longer loans are not subsidised
+    transition_share: float = MISSING  # share of interest subsidised on post-campaign loans
+    settlement_delay_quarters: int = MISSING  # quarters between interest paid and reimbursed
+    household_float_quarters: int = MISSING  # quarters of interest a household can front
+
+
+@dataclass
+class Shock:
+    """A shared shock: the latent factor of one year set to a fixed value."""
+
+    year: int = MISSING  # calendar year of loan-years starting then
+    scope: str = MISSING  # "county", "township" or "sector"
+    name: str = MISSING  # township index as text, sector name, or "" for county
+    z: float = MISSING  # factor value in sd units (negative = bad year)
+
+
+@dataclass
+class DefaultConfig:
+    """Project failure: a Gaussian copula with county, township and sector factors."""
+
+    pd_annual: float = MISSING  # yearly P(failure) of the reference project (grade A, full, crops)
+    rho_county: float = MISSING  # asset correlation through the county factor
+    rho_township: float = MISSING  # through the township factor
+    rho_sector: float = MISSING  # through the sector factor
+    grade_pd_multipliers: list[float] = MISSING  # per grade, relative to the reference
+    labour_pd_multipliers: list[float] = MISSING  # for [full, weak] labour capacity
+    sector_pd_multipliers: list[float] = MISSING  # per sector
+    p_wilful: float = MISSING  # share of failures that are wilful (not 非主观因素)
+    extension_pd_multiplier: float = MISSING  # PD multiplier in the year after an extension
+    p_cure_monthly: float = MISSING  # monthly P(an overdue borrower repays in full)
+    shocks: list[Shock] = field(default_factory=list)
+
+
+@dataclass
+class MaturityConfig:
+    """What happens when a loan falls due (§5)."""
+
+    renewal_enabled: bool = MISSING  # 无还本续贷 for performing loans
+    renewal_max_term_years: int = MISSING  # only loans of at most this term are renewed
+    p_renewal_request: float = MISSING  # P(a performing borrower asks to renew)
+    renewal_after_campaign: bool = MISSING  # renewals also after the campaign period
+    extension_enabled: bool = MISSING  # 展期 for failures beyond the household's control
+    extension_max_months: int = MISSING  # cap on an extension; never longer than the term
+    max_extensions: int = MISSING  # extensions per loan
+    extension_after_campaign: bool = MISSING
+
+
+@dataclass
+class ClassificationConfig:
+    """Five-category loan classification by days past due (CBIRC)."""
+
+    substandard_dpd: int = MISSING  # more than this many days overdue = substandard (次级)
+    doubtful_dpd: int = MISSING  # more than this = doubtful (可疑)
+    loss_dpd: int = MISSING  # more than this = loss (损失)
+
+
+@dataclass
+class BreakerConfig:
+    """NPL circuit breaker (风险熔断, §6)."""
+
+    enabled: bool = MISSING
+    township_npl: float = MISSING  # suspend a township above this NPL ratio
+    village_npl: float = MISSING  # suspend a village above this NPL ratio
+    blocks_renewals: bool = MISSING  # suspension also stops renewals (暂停贷款发放)
+
+
+@dataclass
+class LossConfig:
+    """Loss recognition and sharing (§6)."""
+
+    recognition_dpd: int = MISSING  # days overdue at which a loss is recognised
+    fund_share: float = MISSING  # share of a recognised loss paid by the fund; the bank bears the rest
+    recovery_rate: float = MISSING  # share of a written-off balance recovered later
+    recovery_lag_months: int = MISSING  # months from write-off to recovery
+
+
+@dataclass
+class FundConfig:
+    """Risk-compensation fund (风险补偿金, §10)."""
+
+    initial: float = MISSING  # yuan deposited with the partner banks at the start
+    leverage: float = MISSING  # lending capacity = deposit x leverage (放大倍数)
+    topup_rule: str = MISSING  # "none", "fixed" (topup_amount a year) or "restore" (to target)
+    topup_amount: float = MISSING  # yuan a year under "fixed"
+    target: float = MISSING  # yuan; "restore" tops up to this (0 = the initial fund)
+    topup_month: int = MISSING  # calendar month of the yearly top-up, 1-12
+    rebalance: bool = MISSING  # yearly reallocation of deposits by lending (§10)
+    rebalance_month: int = MISSING  # calendar month of the reallocation, 1-12
+
+
+@dataclass
+class RunConfig:
+    """Run settings (not model parameters)."""
+
+    seed: int = MISSING  # root seed of every random stream
+    out_dir: str | None = None  # output folder for the CLI (None = outputs/<scenario>/<time>)
+    check_books: bool = MISSING  # verify the ledger identities every month
+
+
+@dataclass
+class Config:
+    """The whole model configuration."""
+
+    scenario: str = MISSING  # name of the scenario file applied on top of the defaults
+    horizon: HorizonConfig = field(default_factory=HorizonConfig)
+    county: CountyConfig = field(default_factory=CountyConfig)
+    rating: RatingConfig = field(default_factory=RatingConfig)
+    uptake: UptakeConfig = field(default_factory=UptakeConfig)
+    credit: CreditConfig = field(default_factory=CreditConfig)
+    subsidy: SubsidyConfig = field(default_factory=SubsidyConfig)
+    default: DefaultConfig = field(default_factory=DefaultConfig)
+    maturity: MaturityConfig = field(default_factory=MaturityConfig)
+    classification: ClassificationConfig = field(default_factory=ClassificationConfig)
+    breaker: BreakerConfig = field(default_factory=BreakerConfig)
+    loss: LossConfig = field(default_factory=LossConfig)
+    fund: FundConfig = field(default_factory=FundConfig)
+    run: RunConfig = field(default_factory=RunConfig)
+
+
+_SCHEMAS = {
+    cls.__name__: cls
+    for cls in (
+        HorizonConfig, CountyConfig, RatingConfig, UptakeConfig, CreditConfig, SubsidyConfig,
+        DefaultConfig, MaturityConfig, ClassificationConfig, BreakerConfig, LossConfig, FundConfig,
+        RunConfig,
+    )
+}
+
+
+class ConfigError(ValueError):
+    """A configuration that cannot be run; the message names the key and the fix."""
+
+
+def available_scenarios() -> list[str]:
+    """Names of the scenario override files in ``scenarios/``."""
+    return sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
+
+
+def _register() -> None:
+    """Register the schema and every scenario file with Hydra's ConfigStore."""
+    from hydra.core.config_store import ConfigStore
+
+    cs = ConfigStore.instance()
+    cs.store(name="schema", node=Config)
+    for name in available_scenarios():
+        node = OmegaConf.load(SCENARIO_DIR / f"{name}.yaml") or {}
+        node = OmegaConf.merge(OmegaConf.create(node), {"scenario": name})
+        cs.store(group="scenario", name=name, node=node, package="_global_")
+
+
+def load_config(scenario: str = "baseline", overrides: list[str] | None = None) -> DictConfig:
+    """Compose, type-check and validate a configuration.
+
+    Args:
+        scenario: name of a file in ``scenarios/`` (without ``.yaml``).
+        overrides: Hydra overrides such as ``["fund.leverage=8", "county=small"]``.
+
+    Returns:
+        A read-only, fully resolved ``DictConfig`` following :class:`Config`.
+
+    Raises:
+        ConfigError: the composed configuration is invalid; the message says what to change.
+    """
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    from sim.validate import translate_hydra_error, validate
+
+    overrides = list(overrides or [])
+    if any(o.split("=", 1)[0].lstrip("+~") == "scenario" for o in overrides):
+        raise ConfigError("scenario: pass the scenario as load_config(scenario=...), not as an override")
+    if scenario not in available_scenarios():
+        raise ConfigError(
+            f"scenario={scenario}: no such file scenarios/{scenario}.yaml; "
+            f"choose one of {', '.join(available_scenarios())}"
+        )
+    _register()
+    GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+            cfg = compose(config_name="config", overrides=[f"scenario={scenario}", *overrides])
+    except Exception as exc:  # Hydra wraps OmegaConf errors; turn them into one line
+        raise translate_hydra_error(exc) from None
+    finally:
+        GlobalHydra.instance().clear()
+    refuse_unknown_keys(OmegaConf.to_container(cfg), Config)  # "+key=value" bypasses the schema
+    validate(cfg)
+    OmegaConf.set_readonly(cfg, True)
+    return cfg
+
+
+def refuse_unknown_keys(data: Any, schema: type, prefix: str = "") -> None:
+    """Raise ConfigError for any key in ``data`` that the dataclass ``schema`` does not declare."""
+    if not isinstance(data, dict):
+        return
+    fields = {f.name: f for f in dataclasses.fields(schema)}
+    for key, value in data.items():
+        full = f"{prefix}{key}"
+        if key not in fields:
+            known = ", ".join(fields)
+            raise ConfigError(f"{full}: unknown key; the keys here are: {known}")
+        sub = fields[key].type
+        sub = _SCHEMAS.get(sub, sub) if isinstance(sub, str) else sub
+        if dataclasses.is_dataclass(sub):
+            refuse_unknown_keys(value, sub, f"{full}.")
+
+
+def to_container(cfg: DictConfig) -> dict[str, Any]:
+    """Plain, picklable dict of a configuration (for saving and for worker processes)."""
+    return OmegaConf.to_container(cfg, resolve=True)  # type: ignore[return-value]
+
+
+def from_container(data: dict[str, Any]) -> DictConfig:
+    """Rebuild a validated configuration from :func:`to_container` output."""
+    from sim.validate import translate_hydra_error, validate
+
+    refuse_unknown_keys(data, Config)
+    try:
+        cfg = OmegaConf.merge(OmegaConf.structured(Config), data)
+    except Exception as exc:
+        raise translate_hydra_error(exc) from None
+    validate(cfg)
+    OmegaConf.set_readonly(cfg, True)
+    return cfg

@@ -1,0 +1,83 @@
+"""Project failure: a Gaussian copula with county, township and sector factors.
+
+For a loan-year starting in calendar year ``y``, the project of household ``i`` fails when
+
+    sqrt(rho_c) Z_c[y] + sqrt(rho_t) Z_t[y, township_i] + sqrt(rho_s) Z_s[y, sector_i]
+        + sqrt(1 - rho_c - rho_t - rho_s) eps_i  <  Phi^-1(PD_i)
+
+with independent standard normal factors drawn once per calendar year (the ``factors``
+stream) and ``PD_i = pd_annual x grade x labour x sector multipliers`` (capped below 1).
+With one factor this is the Vasicek model: the default fraction of a large homogeneous
+cohort has CDF Phi((sqrt(1-rho) Phi^-1(x) - Phi^-1(PD)) / sqrt(rho)).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from omegaconf import DictConfig
+from scipy.special import ndtri
+
+from sim.calendar import Calendar
+from sim.county import LABOUR_NONE, County
+
+PD_CAP = 0.999
+
+
+class DefaultModel:
+    """Yearly shared factors and per-household failure thresholds."""
+
+    def __init__(self, cfg: DictConfig, county: County, rng: np.random.Generator, cal: Calendar):
+        d = cfg.default
+        self.w_county = np.sqrt(d.rho_county)
+        self.w_township = np.sqrt(d.rho_township)
+        self.w_sector = np.sqrt(d.rho_sector)
+        self.w_idio = np.sqrt(1.0 - d.rho_county - d.rho_township - d.rho_sector)
+        self.township = county.hh_township
+        self.sector = county.hh_sector
+        # households without labour capacity (enterprise channel only) use the weak multiplier
+        labour = np.where(county.hh_labour == LABOUR_NONE, 1, county.hh_labour)
+        self.pd = np.minimum(
+            d.pd_annual
+            * np.asarray(d.grade_pd_multipliers)[county.hh_grade]
+            * np.asarray(d.labour_pd_multipliers)[labour]
+            * np.asarray(d.sector_pd_multipliers)[county.hh_sector],
+            PD_CAP,
+        )
+        self.threshold = ndtri(self.pd)
+        self.first_year = cal.year(0)
+        n_years = cal.year(cal.months - 1) - self.first_year + 1
+        self.z_county = rng.standard_normal(n_years)
+        self.z_township = rng.standard_normal((n_years, county.n_townships))
+        self.z_sector = rng.standard_normal((n_years, len(cfg.county.sector_names)))
+        self._apply_shocks(d.shocks, list(cfg.county.sector_names))
+
+    def _apply_shocks(self, shocks, sector_names: list[str]) -> None:
+        for s in shocks:
+            k = int(s.year) - self.first_year
+            if not 0 <= k < len(self.z_county):
+                continue  # a shock outside the horizon changes nothing
+            if s.scope == "county":
+                self.z_county[k] = s.z
+            elif s.scope == "township":
+                self.z_township[k, int(s.name)] = s.z
+            else:
+                self.z_sector[k, sector_names.index(s.name)] = s.z
+
+    def latent(self, idx: np.ndarray, year: int, eps: np.ndarray) -> np.ndarray:
+        """Latent project outcome of households ``idx`` for a loan-year starting in ``year``."""
+        k = year - self.first_year
+        return (
+            self.w_county * self.z_county[k]
+            + self.w_township * self.z_township[k, self.township[idx]]
+            + self.w_sector * self.z_sector[k, self.sector[idx]]
+            + self.w_idio * eps[idx]
+        )
+
+    def fails(self, idx: np.ndarray, year: int, eps: np.ndarray, pd_multiplier: np.ndarray) -> np.ndarray:
+        """Whether each project in ``idx`` fails in a loan-year starting in ``year``."""
+        threshold = self.threshold[idx]
+        scaled = pd_multiplier != 1.0
+        if np.any(scaled):
+            threshold = threshold.copy()
+            threshold[scaled] = ndtri(np.minimum(self.pd[idx][scaled] * pd_multiplier[scaled], PD_CAP))
+        return self.latent(idx, year, eps) < threshold

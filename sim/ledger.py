@@ -1,0 +1,125 @@
+"""The one place where money moves, and the identities that must hold.
+
+Every flow is posted per partner bank through :meth:`Ledger.post`. Stocks are never stored
+separately: they are derived from opening balances and cumulative flows, and
+:meth:`Ledger.check` compares them with the loan-level book so that an error anywhere in the
+model shows up as a broken identity:
+
+* loans:   opening + disbursed - principal repaid - written off = loan balance
+* fund:    opening + top-ups - payouts + recoveries + transfers in - transfers out = fund balance
+* interest: accrued - paid by households - reversed on default = interest receivable
+* losses:  written off = fund payouts + bank losses
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+FLOWS = (
+    "disbursed",  # bank -> household, new loans
+    "principal_repaid",  # household -> bank
+    "written_off",  # balance removed at loss recognition
+    "fund_payout",  # fund deposit -> bank, its share of a recognised loss
+    "bank_loss",  # bank's own share of a recognised loss
+    "fund_shortfall",  # fund share that could not be paid because the deposit was exhausted
+    "recovery",  # collected after write-off
+    "fund_recovery",  # share of a recovery returned to the fund
+    "bank_recovery",  # share of a recovery kept by the bank
+    "fund_topup",  # county budget -> fund
+    "fund_transfer_in",  # rebalancing between banks' deposits
+    "fund_transfer_out",
+    "interest_accrued",  # household owes bank
+    "interest_paid",  # household -> bank
+    "interest_reversed",  # accrued interest reversed when a loan goes overdue
+    "interest_subsidy",  # county budget -> household (贴息)
+)
+
+
+class BooksError(AssertionError):
+    """A ledger identity does not hold: money was created or lost."""
+
+
+class Ledger:
+    """Cumulative flows per bank, this month's flows, and derived stocks."""
+
+    def __init__(self, n_banks: int, opening_loans: np.ndarray, opening_fund: np.ndarray):
+        self.n_banks = n_banks
+        self.opening_loans = np.asarray(opening_loans, dtype=float).copy()
+        self.opening_fund = np.asarray(opening_fund, dtype=float).copy()
+        self.cum = {f: np.zeros(n_banks) for f in FLOWS}
+        self.month = {f: np.zeros(n_banks) for f in FLOWS}
+
+    def new_month(self) -> None:
+        """Reset this month's flows."""
+        for f in FLOWS:
+            self.month[f][:] = 0.0
+
+    def post(self, flow: str, bank: np.ndarray | int, amount: np.ndarray | float) -> None:
+        """Record a flow of ``amount`` yuan at ``bank`` (arrays are summed per bank)."""
+        if flow not in self.cum:
+            raise KeyError(f"unknown ledger flow {flow!r}")
+        amount_arr = np.asarray(amount, dtype=float)
+        if np.any(amount_arr < -1e-6):
+            raise BooksError(f"negative {flow} posted: {amount_arr.min()}")
+        if np.ndim(bank) == 0:
+            by_bank = np.zeros(self.n_banks)
+            by_bank[int(bank)] = float(amount_arr.sum())
+        else:
+            by_bank = np.bincount(np.asarray(bank), weights=amount_arr, minlength=self.n_banks)
+        self.cum[flow] += by_bank
+        self.month[flow] += by_bank
+
+    @property
+    def loan_balance(self) -> np.ndarray:
+        """Outstanding principal per bank, from the flows."""
+        c = self.cum
+        return self.opening_loans + c["disbursed"] - c["principal_repaid"] - c["written_off"]
+
+    @property
+    def fund_balance(self) -> np.ndarray:
+        """Risk-compensation fund deposit per bank, from the flows."""
+        c = self.cum
+        return (
+            self.opening_fund
+            + c["fund_topup"]
+            - c["fund_payout"]
+            + c["fund_recovery"]
+            + c["fund_transfer_in"]
+            - c["fund_transfer_out"]
+        )
+
+    @property
+    def interest_receivable(self) -> np.ndarray:
+        """Interest accrued but not yet paid or reversed, per bank."""
+        c = self.cum
+        return c["interest_accrued"] - c["interest_paid"] - c["interest_reversed"]
+
+    def total(self, flow: str, month: bool = False) -> float:
+        """County total of a flow, cumulative or this month."""
+        return float((self.month if month else self.cum)[flow].sum())
+
+    def check(self, book_balance: np.ndarray, book_receivable: np.ndarray, tol: float = 1e-3) -> None:
+        """Compare ledger stocks with the loan-level book; raise BooksError on any gap.
+
+        Args:
+            book_balance: outstanding principal per bank summed over the loan book.
+            book_receivable: interest accrued and unpaid per bank summed over the loan book.
+            tol: yuan; floating-point slack over tens of millions of yuan.
+        """
+        c = self.cum
+        gaps = {
+            "loan balance (ledger - loan book)": self.loan_balance - book_balance,
+            "interest receivable (ledger - loan book)": self.interest_receivable - book_receivable,
+            "losses (written off - fund payouts - bank losses)": c["written_off"] - c["fund_payout"] - c["bank_loss"],
+            "recoveries (recovered - fund share - bank share)": c["recovery"]
+            - c["fund_recovery"]
+            - c["bank_recovery"],
+            "fund transfers (in - out, county)": np.array([c["fund_transfer_in"].sum() - c["fund_transfer_out"].sum()]),
+        }
+        for name, gap in gaps.items():
+            if np.any(np.abs(gap) > tol):
+                raise BooksError(f"books do not balance: {name} = {np.round(gap, 2).tolist()} yuan")
+        if np.any(self.fund_balance < -tol):
+            raise BooksError(f"fund deposit below zero: {np.round(self.fund_balance, 2).tolist()}")
+        if np.any(self.loan_balance < -tol):
+            raise BooksError(f"loan balance below zero: {np.round(self.loan_balance, 2).tolist()}")

@@ -1,0 +1,90 @@
+"""The household loan book: one loan slot per household, held in NumPy arrays.
+
+A household has at most one household-channel loan at a time, so loan state is indexed by
+household row. Dates are steps (months from ``horizon.start``): ``ti_review`` is the end of
+the current loan-year, when the project's outcome for that year shows; ``ti_maturity`` is
+when principal falls due. Money only changes through :class:`sim.ledger.Ledger` postings
+made by the model's phases; this module holds state and computes classifications.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+NEVER = 2**30  # a date that never comes
+
+# Five-category classification codes
+NORMAL, SPECIAL_MENTION, SUBSTANDARD, DOUBTFUL, LOSS = 0, 1, 2, 3, 4
+CLASS_NAMES = ("normal", "special_mention", "substandard", "doubtful", "loss")
+
+
+class LoanBook:
+    """Array-backed state of every household's current loan."""
+
+    def __init__(self, n: int, bank: np.ndarray, village: np.ndarray):
+        self.n = n
+        self.bank = bank  # bank of each slot (the household's bank), fixed
+        self.village = village
+        self.active = np.zeros(n, dtype=bool)
+        self.principal = np.zeros(n)  # yuan, amount disbursed
+        self.balance = np.zeros(n)  # yuan, outstanding principal
+        self.rate = np.zeros(n)  # per year
+        self.term_m = np.zeros(n, dtype=np.int32)  # original term, months
+        self.ti_start = np.full(n, NEVER, dtype=np.int64)
+        self.ti_maturity = np.full(n, NEVER, dtype=np.int64)
+        self.ti_review = np.full(n, NEVER, dtype=np.int64)
+        self.failed = np.zeros(n, dtype=bool)  # project fails in the current loan-year
+        self.wilful = np.zeros(n, dtype=bool)  # that failure is wilful (not 非主观因素)
+        self.extended = np.zeros(n, dtype=np.int16)  # extensions granted
+        self.renewed = np.zeros(n, dtype=np.int16)  # renewals granted
+        self.overdue = np.zeros(n, dtype=bool)
+        self.mpd = np.zeros(n, dtype=np.int32)  # months past due
+        self.subsidy_share = np.zeros(n)  # share of interest the county reimburses
+        self.interest_due = np.zeros(n)  # yuan accrued this quarter, not yet paid
+        self.pd_multiplier = np.ones(n)  # applied to the next loan-year's PD (after extension)
+
+    def originate(self, idx: np.ndarray, t: int, amount, term_m, rate, subsidy_share) -> None:
+        """Open new loans in slots ``idx`` at step ``t`` (the caller posts the disbursement)."""
+        self.active[idx] = True
+        self.principal[idx] = amount
+        self.balance[idx] = amount
+        self.rate[idx] = rate
+        self.term_m[idx] = term_m
+        self.ti_start[idx] = t
+        self.ti_maturity[idx] = t + term_m
+        self.ti_review[idx] = t + np.minimum(12, term_m)
+        self.extended[idx] = 0
+        self.renewed[idx] = 0
+        self.overdue[idx] = False
+        self.mpd[idx] = 0
+        self.subsidy_share[idx] = subsidy_share
+        self.interest_due[idx] = 0.0
+        self.pd_multiplier[idx] = 1.0
+
+    def close(self, idx: np.ndarray) -> None:
+        """Empty slots ``idx`` after repayment or write-off (balance already posted away)."""
+        self.active[idx] = False
+        self.balance[idx] = 0.0
+        self.overdue[idx] = False
+        self.mpd[idx] = 0
+        self.failed[idx] = False
+        self.wilful[idx] = False
+        self.ti_review[idx] = NEVER
+        self.ti_maturity[idx] = NEVER
+        self.interest_due[idx] = 0.0
+
+    def classify(self, substandard_dpd: int, doubtful_dpd: int, loss_dpd: int) -> np.ndarray:
+        """Five-category class of every slot by days past due (30 days a month)."""
+        dpd = self.mpd * 30
+        cls = np.full(self.n, NORMAL, dtype=np.int8)
+        cls[self.overdue] = SPECIAL_MENTION
+        cls[dpd > substandard_dpd] = SUBSTANDARD
+        cls[dpd > doubtful_dpd] = DOUBTFUL
+        cls[dpd > loss_dpd] = LOSS
+        cls[~self.active] = NORMAL
+        return cls
+
+    def balance_by(self, group: np.ndarray, n_groups: int, mask: np.ndarray | None = None) -> np.ndarray:
+        """Outstanding balance summed per group (bank, village, ...), optionally masked."""
+        w = self.balance if mask is None else np.where(mask, self.balance, 0.0)
+        return np.bincount(group, weights=w, minlength=n_groups)

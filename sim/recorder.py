@@ -1,0 +1,130 @@
+"""Month-end observation: one timeseries row, one village-panel slice, and events.
+
+Stocks are nouns (``loan_balance``), flows of the month are ``new_*`` or plain flow names
+(``principal_repaid``), running totals are ``cum_*``, counts ``n_*``. The recorder only
+reads model state; it never changes it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.breaker import ratio
+from sim.households import STATE_NAMES
+from sim.loans import SUBSTANDARD
+
+if TYPE_CHECKING:
+    from sim.model import MicrocreditModel
+
+
+class Recorder:
+    """Collects the output tables of one run."""
+
+    def __init__(self, model: MicrocreditModel):
+        self.model = model
+        months, n_v = model.calendar.months, model.county.n_villages
+        self.rows: list[dict] = []
+        self.events: list[dict] = []
+        self.village_balance = np.zeros((months, n_v))
+        self.village_npl = np.zeros((months, n_v))
+        self.village_suspended = np.zeros((months, n_v), dtype=bool)
+        self.village_new_loans = np.zeros((months, n_v), dtype=np.int32)
+        self.cohort_started: dict[int, int] = {}
+        self.cohort_failed: dict[int, int] = {}
+        self._new_loan_villages: np.ndarray | None = None
+
+    def count_cohort(self, year: int, started: int, failed: int) -> None:
+        """Loan-years starting in ``year`` and how many of them fail (Vasicek check)."""
+        self.cohort_started[year] = self.cohort_started.get(year, 0) + started
+        self.cohort_failed[year] = self.cohort_failed.get(year, 0) + failed
+
+    def event(self, kind: str, level: str, index: int) -> None:
+        """Record an event (suspension, resumption, fund exhaustion) at the current month."""
+        m = self.model
+        township = index if level == "township" else None
+        if level == "village":
+            township = int(m.county.village_township[index])
+        self.events.append(
+            {"month": m.calendar.label(m.t), "t": m.t, "event": kind, "level": level, "index": index,
+             "township": township}
+        )
+
+    def record_month(self) -> None:
+        """Append this month's outputs."""
+        m = self.model
+        t, loans, hh, led, cal = m.t, m.loans, m.households, m.ledger, m.calendar
+        n = m.county.n_households
+        cls = m._classes()
+        npl = loans.active & (cls >= SUBSTANDARD)
+        states = hh.states(loans.active, loans.overdue, npl)
+        state_counts = np.bincount(states, minlength=len(STATE_NAMES))
+        balance = float(led.loan_balance.sum())
+        fund = float(led.fund_balance.sum())
+        npl_balance = float(loans.balance[npl].sum())
+        mo = m._month
+        cum_subsidy = led.total("interest_subsidy")
+        cum_payouts = led.total("fund_payout")
+        cum_fund_rec = led.total("fund_recovery")
+        year, month = cal.year(t), cal.month(t)
+        last = month == 12 or t == cal.months - 1
+        started = self.cohort_started.get(year, 0)
+        row = {
+            "t": t,
+            "month": cal.label(t),
+            "year": year,
+            "in_campaign": cal.in_campaign(t),
+            "n_households": n,
+            "n_households_with_loan": int(loans.active.sum()),
+            "cum_borrower_households": int(hh.ever_borrowed.sum()),
+            "household_loan_rate": float(hh.ever_borrowed.mean()),
+            "n_applications": int(mo.get("n_applications", 0)),
+            "n_rejected_credit": int(mo.get("rejected_credit", 0)),
+            "n_blocked_suspended": int(mo.get("blocked_suspended", 0)),
+            "n_blocked_capacity": int(mo.get("blocked_capacity", 0)),
+            "new_loans": int(mo.get("new_loans", 0)),
+            "new_borrower_households": int(mo.get("new_borrower_households", 0)),
+            "new_loan_amount": led.total("disbursed", month=True),
+            "principal_repaid": led.total("principal_repaid", month=True),
+            "renewals": int(mo.get("renewals", 0)),
+            "extensions": int(mo.get("extensions", 0)),
+            "new_overdue": int(mo.get("new_overdue", 0)),
+            "cures": int(mo.get("cures", 0)),
+            "loan_balance": balance,
+            "overdue_balance": float(loans.balance[loans.overdue].sum()),
+            "npl_balance": npl_balance,
+            "npl_ratio": npl_balance / balance if balance > 0 else 0.0,
+            "n_villages_suspended": int(m.breaker.blocked_village().sum()),
+            "n_townships_suspended": int(m.breaker.township_suspended.sum()),
+            "new_losses": led.total("written_off", month=True),
+            "cum_losses": led.total("written_off"),
+            "cum_bank_losses": led.total("bank_loss"),
+            "cum_recoveries": led.total("recovery"),
+            "fund_balance": fund,
+            "fund_leverage": balance / fund if fund > 0 else float("inf"),
+            "lending_capacity": float(sum(b.lending_capacity() for b in m.banks)),
+            "cum_fund_payouts": cum_payouts,
+            "cum_fund_shortfall": led.total("fund_shortfall"),
+            "cum_fund_topups": led.total("fund_topup"),
+            "cum_fund_recoveries": cum_fund_rec,
+            "new_interest_subsidy": led.total("interest_subsidy", month=True),
+            "cum_interest_subsidy": cum_subsidy,
+            "interest_arrears": float(hh.interest_arrears.sum()),
+            "cum_fiscal_cost": cum_subsidy + cum_payouts - cum_fund_rec,
+            "default_fraction": (self.cohort_failed.get(year, 0) / started) if (last and started) else np.nan,
+            "cohort_loan_years": started if last else 0,
+        }
+        for name, count in zip(STATE_NAMES, state_counts, strict=True):
+            row[f"n_{name}"] = int(count)
+        self.rows.append(row)
+        self.village_balance[t] = m._village_balance
+        self.village_npl[t] = m._village_npl
+        self.village_suspended[t] = m.breaker.blocked_village()
+        self.village_new_loans[t] = np.bincount(
+            m.county.hh_village[loans.active & (loans.ti_start == t)], minlength=m.county.n_villages
+        )
+
+    def village_ratio(self) -> np.ndarray:
+        """NPL ratio per month and village."""
+        return ratio(self.village_npl, self.village_balance)

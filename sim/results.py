@@ -1,0 +1,128 @@
+"""Tidy result tables of one run, a scalar summary, and saving with metadata."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.config import ROOT
+
+TABLES = ("timeseries", "villages", "events")
+
+
+def package_version() -> str:
+    """Installed version of this package (or "unknown" when run from a bare checkout)."""
+    try:
+        return metadata.version("shangcai-microcredit")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def git_revision() -> str:
+    """Git commit of the working tree, with "+dirty" when it has uncommitted changes."""
+    try:
+        rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True)
+        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return rev.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+
+
+@dataclass
+class RunResult:
+    """Outputs of one replicate."""
+
+    timeseries: pd.DataFrame
+    villages: pd.DataFrame
+    events: pd.DataFrame
+    summary: dict[str, Any]
+    config: dict[str, Any]
+    seed: int | list[int]
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write Parquet tables, ``summary.json`` and ``config.json`` into folder ``path``.
+
+        The folder is written under a temporary name and renamed at the end, so a failed
+        save leaves nothing half-written. An existing folder is replaced.
+        """
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+        try:
+            for name in TABLES:
+                getattr(self, name).to_parquet(tmp / f"{name}.parquet", index=False)
+            meta = {"seed": self.seed, **self.metadata}
+            _write_json(tmp / "summary.json", {"summary": self.summary, **meta})
+            _write_json(tmp / "config.json", {"config": self.config, **meta})
+            if path.exists():
+                shutil.rmtree(path)
+            tmp.rename(path)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return path
+
+
+def _write_json(path: Path, data: dict) -> None:
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=_json_default), encoding="utf-8")
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.generic):
+        return obj.item()
+    raise TypeError(f"cannot write {type(obj).__name__} to JSON")
+
+
+def load_run(path: str | os.PathLike) -> RunResult:
+    """Read a folder written by :meth:`RunResult.save`."""
+    path = Path(path)
+    if not (path / "summary.json").exists():
+        raise FileNotFoundError(f"{path}: not a run folder (no summary.json); give the folder printed by `python -m sim`")
+    tables = {name: pd.read_parquet(path / f"{name}.parquet") for name in TABLES}
+    summary = json.loads((path / "summary.json").read_text(encoding="utf-8"))
+    config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+    meta = {k: v for k, v in summary.items() if k not in ("summary", "seed")}
+    return RunResult(**tables, summary=summary["summary"], config=config["config"], seed=summary["seed"], metadata=meta)
+
+
+def summarise(ts: pd.DataFrame, events: pd.DataFrame, fund_initial: float) -> dict[str, Any]:
+    """Scalar outcomes of a run."""
+    suspensions = events[events["event"] == "suspension"] if len(events) else events
+    suspended_months = (ts["n_villages_suspended"] > 0) | (ts["n_townships_suspended"] > 0)
+    last = ts.iloc[-1]
+    disbursed = ts["new_loan_amount"].sum()
+    new_loans = ts["new_loans"].sum()
+    return {
+        "peak_npl_ratio": float(ts["npl_ratio"].max()),
+        "final_npl_ratio": float(last["npl_ratio"]),
+        "final_household_loan_rate": float(last["household_loan_rate"]),
+        "final_loan_balance": float(last["loan_balance"]),
+        "peak_loan_balance": float(ts["loan_balance"].max()),
+        "total_new_lending": float(disbursed),
+        "mean_new_loan_amount": float(disbursed / new_loans) if new_loans else 0.0,
+        "n_suspension_events": int(len(suspensions)),
+        "months_with_suspension": int(suspended_months.sum()),
+        "peak_villages_suspended": int(ts["n_villages_suspended"].max()),
+        "min_fund_balance": float(min(ts["fund_balance"].min(), fund_initial)),
+        "fund_exhausted": bool((events["event"] == "fund_exhausted").any() if len(events) else False)
+        or bool(last["cum_fund_shortfall"] > 0),
+        "cum_losses": float(last["cum_losses"]),
+        "cum_fund_payouts": float(last["cum_fund_payouts"]),
+        "cum_fund_topups": float(last["cum_fund_topups"]),
+        "cum_interest_subsidy": float(last["cum_interest_subsidy"]),
+        "peak_interest_arrears": float(ts["interest_arrears"].max()),
+        "cum_renewals": int(ts["renewals"].sum()),
+        "cum_extensions": int(ts["extensions"].sum()),
+        "cum_fiscal_cost": float(last["cum_fiscal_cost"]),
+    }
