@@ -31,6 +31,12 @@ class Recorder:
         self.village_npl = np.zeros((months, n_v))
         self.village_suspended = np.zeros((months, n_v), dtype=bool)
         self.village_new_loans = np.zeros((months, n_v), dtype=np.int32)
+        self.village_new_amount = np.zeros((months, n_v))
+        self.village_overdue = np.zeros((months, n_v))
+        self.village_rated = np.zeros((months, n_v), dtype=np.int32)
+        self.village_with_loan = np.zeros((months, n_v), dtype=np.int32)
+        self.village_borrowers = np.zeros((months, n_v), dtype=np.int32)
+        self.village_own_suspended = np.zeros((months, n_v), dtype=bool)
         self.cohort_started: dict[int, int] = {}
         self.cohort_failed: dict[int, int] = {}
         self._new_loan_villages: np.ndarray | None = None
@@ -76,6 +82,8 @@ class Recorder:
             "year": year,
             "in_campaign": cal.in_campaign(t),
             "n_households": n,
+            "n_rated": int(hh.rated.sum()),
+            "n_aware": int(hh.aware.sum()),
             "n_households_with_loan": int(loans.active.sum()),
             "cum_borrower_households": int(hh.ever_borrowed.sum()),
             "household_loan_rate": float(hh.ever_borrowed.mean()),
@@ -121,9 +129,16 @@ class Recorder:
         self.village_balance[t] = m._village_balance
         self.village_npl[t] = m._village_npl
         self.village_suspended[t] = m.breaker.blocked_village()
-        self.village_new_loans[t] = np.bincount(
-            m.county.hh_village[loans.active & (loans.ti_start == t)], minlength=m.county.n_villages
-        )
+        c = m.county
+        n_v, hv = c.n_villages, c.hh_village
+        new = loans.active & (loans.ti_start == t)
+        self.village_new_loans[t] = np.bincount(hv[new], minlength=n_v)
+        self.village_new_amount[t] = np.bincount(hv[new], weights=loans.principal[new], minlength=n_v)
+        self.village_overdue[t] = loans.balance_by(loans.village, n_v, loans.overdue)
+        self.village_rated[t] = np.bincount(hv[hh.rated], minlength=n_v)
+        self.village_with_loan[t] = np.bincount(hv[loans.active], minlength=n_v)
+        self.village_borrowers[t] = np.bincount(hv[hh.ever_borrowed], minlength=n_v)
+        self.village_own_suspended[t] = m.breaker.village_suspended
 
     def village_ratio(self) -> np.ndarray:
         """NPL ratio per month and village."""

@@ -56,11 +56,19 @@ def _collect(model: MicrocreditModel, seed: Seed) -> RunResult:
             "township": np.tile(c.village_township, cal.months).astype(np.int32),
             "village": np.tile(np.arange(n_v), cal.months).astype(np.int32),
             "bank": np.tile(c.village_bank, cal.months).astype(np.int32),
+            "n_households": np.tile(np.bincount(c.hh_village, minlength=n_v), cal.months).astype(np.int32),
+            "n_rated": rec.village_rated.ravel(),
+            "n_with_loan": rec.village_with_loan.ravel(),
+            "cum_borrowers": rec.village_borrowers.ravel(),
             "loan_balance": rec.village_balance.ravel(),
+            "overdue_balance": rec.village_overdue.ravel(),
             "npl_balance": rec.village_npl.ravel(),
             "npl_ratio": rec.village_ratio().ravel(),
             "suspended": rec.village_suspended.ravel(),
+            "village_suspended": rec.village_own_suspended.ravel(),
+            "township_suspended": rec.village_suspended.ravel() & ~rec.village_own_suspended.ravel(),
             "new_loans": rec.village_new_loans.ravel(),
+            "new_loan_amount": rec.village_new_amount.ravel(),
         }
     )
     events = pd.DataFrame(rec.events, columns=["month", "t", "event", "level", "index", "township"])
