@@ -59,13 +59,19 @@ def main(argv: list[str] | None = None) -> int:
     path = res.save(out)
     _point_latest(ROOT / "outputs" / "latest", path)
     s = res.summary
-    print(f"scenario {scenario}, seed {cfg.run.seed}, {cfg.horizon.months} months from {cfg.horizon.start}"
-          f" ({time.perf_counter() - start:.1f} s)")
+    print(
+        f"scenario {scenario}, seed {cfg.run.seed}, {cfg.horizon.months} months from {cfg.horizon.start}"
+        f" ({time.perf_counter() - start:.1f} s)"
+    )
     print(f"  household loan rate at end   {s['final_household_loan_rate']:.1%}")
     print(f"  peak NPL ratio               {s['peak_npl_ratio']:.2%}")
-    print(f"  suspension events            {s['n_suspension_events']} ({s['months_with_suspension']} months)")
-    print(f"  lowest fund balance          {s['min_fund_balance'] / 1e4:,.0f} 万元"
-          f"{'  (exhausted)' if s['fund_exhausted'] else ''}")
+    print(
+        f"  suspension events            {s['n_suspension_events']} ({s['months_with_suspension']} months)"
+    )
+    print(
+        f"  lowest fund balance          {s['min_fund_balance'] / 1e4:,.0f} 万元"
+        f"{'  (exhausted)' if s['fund_exhausted'] else ''}"
+    )
     print(f"  cumulative fiscal cost       {s['cum_fiscal_cost'] / 1e4:,.0f} 万元")
     print(f"results: {path}")
     return 0

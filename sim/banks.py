@@ -16,6 +16,14 @@ if TYPE_CHECKING:
     from sim.model import MicrocreditModel
 
 
+def creditworthy(m: MicrocreditModel, idx: np.ndarray) -> np.ndarray:
+    """Rated with a positive credit line, head not above the age limit, not blacklisted (§9)."""
+    grade = m.households.grade[idx]
+    ok_grade = (grade >= 0) & (m.credit_lines[np.maximum(grade, 0)] > 0)
+    ok_age = m.county.hh_age[idx] <= m.cfg.credit.age_limit
+    return ok_grade & ok_age & ~m.households.blacklisted[idx]
+
+
 class Bank(mesa.Agent):
     """A partner bank with its deposit of the risk-compensation fund."""
 
@@ -31,14 +39,12 @@ class Bank(mesa.Agent):
         return max(deposit * m.cfg.fund.leverage - m.ledger.loan_balance[self.index], 0.0)
 
     def creditworthy(self, idx: np.ndarray) -> np.ndarray:
-        """Grade and age rules (§9): a positive credit line, head not above the age limit."""
-        m = self.model
-        lines = m.credit_lines[np.maximum(m.households.grade[idx], 0)]
-        ok_grade = (m.households.grade[idx] >= 0) & (lines > 0)
-        ok_age = m.county.hh_age[idx] <= m.cfg.credit.age_limit
-        return ok_grade & ok_age & ~m.households.blacklisted[idx]
+        """Grade and age rules (§9), common to all partner banks."""
+        return creditworthy(self.model, idx)
 
-    def approve(self, idx: np.ndarray, amount: np.ndarray, priority: np.ndarray) -> tuple[np.ndarray, dict]:
+    def approve(
+        self, idx: np.ndarray, amount: np.ndarray, priority: np.ndarray
+    ) -> tuple[np.ndarray, dict]:
         """Decide this month's applications from households ``idx`` (all served by this bank).
 
         Applicants are served in ``priority`` order until the lending capacity is used up.
@@ -63,8 +69,11 @@ class Bank(mesa.Agent):
         return approved, counts
 
     def may_renew(self, idx: np.ndarray) -> np.ndarray:
-        """Renewal (无还本续贷) is granted where risk is controllable (§5): still creditworthy,
-        and the place is not suspended when the breaker also stops renewals."""
+        """Which of ``idx`` may renew without repaying principal (无还本续贷, §5).
+
+        Risk is controllable: still creditworthy, and the place is not suspended when the
+        breaker also stops renewals.
+        """
         m = self.model
         ok = self.creditworthy(idx)
         if m.cfg.breaker.blocks_renewals:

@@ -50,7 +50,10 @@ class Breaker:
         new_v = village_npl_ratio > self.village_npl
         new_t = township_npl_ratio > self.township_npl
         events: list[tuple[str, str, int]] = []
-        for level, old, new in (("township", self.township_suspended, new_t), ("village", self.village_suspended, new_v)):
+        for level, old, new in (
+            ("township", self.township_suspended, new_t),
+            ("village", self.village_suspended, new_v),
+        ):
             events += [("suspension", level, int(i)) for i in np.flatnonzero(new & ~old)]
             events += [("resumption", level, int(i)) for i in np.flatnonzero(old & ~new)]
         self.village_suspended = new_v

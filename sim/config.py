@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from omegaconf import MISSING, DictConfig, OmegaConf
@@ -175,7 +176,9 @@ class LossConfig:
     """Loss recognition and sharing (§6)."""
 
     recognition_dpd: int = MISSING  # days overdue at which a loss is recognised
-    fund_share: float = MISSING  # share of a recognised loss paid by the fund; the bank bears the rest
+    fund_share: float = (
+        MISSING  # share of a recognised loss paid by the fund; the bank bears the rest
+    )
     recovery_rate: float = MISSING  # share of a written-off balance recovered later
     recovery_lag_months: int = MISSING  # months from write-off to recovery
 
@@ -226,8 +229,18 @@ class Config:
 _SCHEMAS = {
     cls.__name__: cls
     for cls in (
-        HorizonConfig, CountyConfig, RatingConfig, UptakeConfig, CreditConfig, SubsidyConfig,
-        DefaultConfig, MaturityConfig, ClassificationConfig, BreakerConfig, LossConfig, FundConfig,
+        HorizonConfig,
+        CountyConfig,
+        RatingConfig,
+        UptakeConfig,
+        CreditConfig,
+        SubsidyConfig,
+        DefaultConfig,
+        MaturityConfig,
+        ClassificationConfig,
+        BreakerConfig,
+        LossConfig,
+        FundConfig,
         RunConfig,
     )
 }
@@ -274,7 +287,9 @@ def load_config(scenario: str = "baseline", overrides: list[str] | None = None) 
 
     overrides = list(overrides or [])
     if any(o.split("=", 1)[0].lstrip("+~") == "scenario" for o in overrides):
-        raise ConfigError("scenario: pass the scenario as load_config(scenario=...), not as an override")
+        raise ConfigError(
+            "scenario: pass the scenario as load_config(scenario=...), not as an override"
+        )
     if scenario not in available_scenarios():
         raise ConfigError(
             f"scenario={scenario}: no such file scenarios/{scenario}.yaml; "
@@ -328,3 +343,25 @@ def from_container(data: dict[str, Any]) -> DictConfig:
     validate(cfg)
     OmegaConf.set_readonly(cfg, True)
     return cfg
+
+
+class Params(SimpleNamespace):
+    """A plain, attribute-access copy of a configuration for the hot path.
+
+    OmegaConf attribute access costs microseconds per call; the model reads parameters
+    thousands of times a run, so it works on this frozen copy instead.
+    """
+
+    def __init__(self, data: dict[str, Any]):
+        super().__init__(**{k: _to_params(v) for k, v in data.items()})
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        raise AttributeError(f"parameters are read-only ({key})")
+
+
+def _to_params(value: Any) -> Any:
+    if isinstance(value, dict):
+        return Params(value)
+    if isinstance(value, list):
+        return [_to_params(v) for v in value]
+    return value

@@ -60,7 +60,9 @@ class County:
         return self.township_bank[self.village_township]
 
 
-def _split_counts(rng: np.random.Generator, total: int, n: int, minimum: int, sigma: float) -> np.ndarray:
+def _split_counts(
+    rng: np.random.Generator, total: int, n: int, minimum: int, sigma: float
+) -> np.ndarray:
     """``n`` skewed counts of at least ``minimum`` that sum to ``total``."""
     weights = rng.lognormal(0.0, sigma, n) if sigma > 0 else np.ones(n)
     return minimum + rng.multinomial(total - n * minimum, weights / weights.sum())
@@ -81,11 +83,16 @@ def build_county(cfg: DictConfig, rng: np.random.Generator) -> County:
     n_t, n_v, n_h = int(c.n_townships), int(c.n_villages), int(c.n_households)
 
     township_bank = np.concatenate(
-        [np.full(len(block), b) for b, block in enumerate(np.array_split(np.arange(n_t), c.n_banks))]
+        [
+            np.full(len(block), b)
+            for b, block in enumerate(np.array_split(np.arange(n_t), c.n_banks))
+        ]
     ).astype(np.int16)
     villages_per_township = _split_counts(rng, n_v, n_t, 1, c.village_size_sigma)
     village_township = np.repeat(np.arange(n_t), villages_per_township).astype(np.int16)
-    village_sizes = _split_counts(rng, n_h, n_v, int(c.min_village_households), c.village_size_sigma)
+    village_sizes = _split_counts(
+        rng, n_h, n_v, int(c.min_village_households), c.village_size_sigma
+    )
     hh_village = np.repeat(np.arange(n_v), village_sizes).astype(np.int32)
 
     shock_villages = rng.choice(n_v, size=int(c.n_health_shock_villages), replace=False)
@@ -101,7 +108,9 @@ def build_county(cfg: DictConfig, rng: np.random.Generator) -> County:
     a, b = c.skills_beta
     hh_skills = rng.beta(a, b, n_h)
     hh_credit = rng.standard_normal(n_h)
-    hh_sector = rng.choice(len(c.sector_names), size=n_h, p=np.asarray(c.sector_shares)).astype(np.int8)
+    hh_sector = rng.choice(len(c.sector_names), size=n_h, p=np.asarray(c.sector_shares)).astype(
+        np.int8
+    )
 
     p_willing = np.array([*cfg.uptake.p_willing, 0.0])
     hh_willing = rng.random(n_h) < p_willing[hh_labour]
@@ -128,17 +137,23 @@ def build_county(cfg: DictConfig, rng: np.random.Generator) -> County:
     )
 
 
-def _draw_labour(rng: np.random.Generator, c: DictConfig, in_shock_village: np.ndarray) -> np.ndarray:
+def _draw_labour(
+    rng: np.random.Generator, c: DictConfig, in_shock_village: np.ndarray
+) -> np.ndarray:
     """Labour capacity; households in epidemic villages lack labour more often."""
     full, weak, none = c.labour_shares
     p_none = np.where(in_shock_village, c.health_shock_no_labour_share, none)
     able_total = full + weak
     p_full = (1.0 - p_none) * (full / able_total if able_total > 0 else 0.0)
     u = rng.random(len(in_shock_village))
-    return np.where(u < p_full, LABOUR_FULL, np.where(u < 1.0 - p_none, LABOUR_WEAK, LABOUR_NONE)).astype(np.int8)
+    return np.where(
+        u < p_full, LABOUR_FULL, np.where(u < 1.0 - p_none, LABOUR_WEAK, LABOUR_NONE)
+    ).astype(np.int8)
 
 
-def _grades(rng, r: DictConfig, credit: np.ndarray, skills: np.ndarray, a: float, b: float) -> np.ndarray:
+def _grades(
+    rng, r: DictConfig, credit: np.ndarray, skills: np.ndarray, a: float, b: float
+) -> np.ndarray:
     """Credit grade from a noisy, standardised score of creditworthiness and skills."""
     mean = a / (a + b)
     sd = np.sqrt(a * b / ((a + b) ** 2 * (a + b + 1)))

@@ -73,11 +73,15 @@ class DefaultModel:
             + self.w_idio * eps[idx]
         )
 
-    def fails(self, idx: np.ndarray, year: int, eps: np.ndarray, pd_multiplier: np.ndarray) -> np.ndarray:
+    def fails(
+        self, idx: np.ndarray, year: int, eps: np.ndarray, pd_multiplier: np.ndarray
+    ) -> np.ndarray:
         """Whether each project in ``idx`` fails in a loan-year starting in ``year``."""
         threshold = self.threshold[idx]
         scaled = pd_multiplier != 1.0
         if np.any(scaled):
             threshold = threshold.copy()
-            threshold[scaled] = ndtri(np.minimum(self.pd[idx][scaled] * pd_multiplier[scaled], PD_CAP))
+            threshold[scaled] = ndtri(
+                np.minimum(self.pd[idx][scaled] * pd_multiplier[scaled], PD_CAP)
+            )
         return self.latent(idx, year, eps) < threshold

@@ -44,12 +44,16 @@ class FinanceOffice(mesa.Agent):
         ledger.post("fund_shortfall", np.arange(n_banks), claim_b - payout_b)
         return fund_ratio_b[bank]
 
-    def schedule_recovery(self, t: int, bank: np.ndarray, written_off: np.ndarray, fund_ratio: np.ndarray) -> None:
+    def schedule_recovery(
+        self, t: int, bank: np.ndarray, written_off: np.ndarray, fund_ratio: np.ndarray
+    ) -> None:
         """Book the later recovery of a share of written-off balances."""
         cfg = self.model.cfg.loss
         amount = cfg.recovery_rate * written_off
         if amount.sum() > 0:
-            self._recoveries.append((t + int(cfg.recovery_lag_months), bank.copy(), amount, fund_ratio.copy()))
+            self._recoveries.append(
+                (t + int(cfg.recovery_lag_months), bank.copy(), amount, fund_ratio.copy())
+            )
 
     def collect_recoveries(self, t: int) -> None:
         """Share recoveries that fall due at ``t`` back between fund and bank."""
@@ -86,8 +90,11 @@ class FinanceOffice(mesa.Agent):
             m.ledger.post("fund_topup", np.arange(m.ledger.n_banks), amount * self._allocation())
 
     def _allocation(self) -> np.ndarray:
-        """Shares of the fund each bank should hold: what its loans need at the leverage
-        multiple, and the rest by households served."""
+        """Shares of the fund each bank should hold.
+
+        Each bank first gets what its loans need at the leverage multiple; the rest is split by
+        households served.
+        """
         m = self.model
         total = max(float(m.ledger.fund_balance.sum()), 0.0)
         need = np.maximum(m.ledger.loan_balance, 0.0) / m.cfg.fund.leverage
@@ -108,8 +115,11 @@ class FinanceOffice(mesa.Agent):
 
     # -- interest subsidy ------------------------------------------------------------------
     def settle_interest(self, t: int, idx: np.ndarray, quarter_end: bool) -> None:
-        """Households ``idx`` pay this quarter's interest; the county's reimbursement of the
-        subsidised part is queued ``settlement_delay_quarters`` quarters later (§3)."""
+        """Households ``idx`` pay this quarter's interest (§3).
+
+        The county's reimbursement of the subsidised part is queued
+        ``settlement_delay_quarters`` quarters later.
+        """
         m = self.model
         loans, hh, ledger = m.loans, m.households, m.ledger
         s = m.cfg.subsidy
@@ -122,8 +132,12 @@ class FinanceOffice(mesa.Agent):
             ledger.post("interest_subsidy", bank, subsidised)
             ledger.post("interest_paid", bank, subsidised)
         else:
-            room = np.maximum(s.household_float_quarters * subsidised - hh.interest_fronted[idx], 0.0)
-            if not quarter_end:  # a loan closing mid-quarter: the household settles from the principal
+            room = np.maximum(
+                s.household_float_quarters * subsidised - hh.interest_fronted[idx], 0.0
+            )
+            if (
+                not quarter_end
+            ):  # a loan closing mid-quarter: the household settles from the principal
                 room = subsidised
             fronted = np.minimum(subsidised, room)
             hh.interest_fronted[idx] += fronted

@@ -98,7 +98,9 @@ class Ledger:
         """County total of a flow, cumulative or this month."""
         return float((self.month if month else self.cum)[flow].sum())
 
-    def check(self, book_balance: np.ndarray, book_receivable: np.ndarray, tol: float = 1e-3) -> None:
+    def check(
+        self, book_balance: np.ndarray, book_receivable: np.ndarray, tol: float = 1e-3
+    ) -> None:
         """Compare ledger stocks with the loan-level book; raise BooksError on any gap.
 
         Args:
@@ -110,11 +112,15 @@ class Ledger:
         gaps = {
             "loan balance (ledger - loan book)": self.loan_balance - book_balance,
             "interest receivable (ledger - loan book)": self.interest_receivable - book_receivable,
-            "losses (written off - fund payouts - bank losses)": c["written_off"] - c["fund_payout"] - c["bank_loss"],
+            "losses (written off - fund payouts - bank losses)": c["written_off"]
+            - c["fund_payout"]
+            - c["bank_loss"],
             "recoveries (recovered - fund share - bank share)": c["recovery"]
             - c["fund_recovery"]
             - c["bank_recovery"],
-            "fund transfers (in - out, county)": np.array([c["fund_transfer_in"].sum() - c["fund_transfer_out"].sum()]),
+            "fund transfers (in - out, county)": np.array(
+                [c["fund_transfer_in"].sum() - c["fund_transfer_out"].sum()]
+            ),
         }
         for name, gap in gaps.items():
             if np.any(np.abs(gap) > tol):

@@ -84,7 +84,9 @@ class LoanBook:
         cls[~self.active] = NORMAL
         return cls
 
-    def balance_by(self, group: np.ndarray, n_groups: int, mask: np.ndarray | None = None) -> np.ndarray:
+    def balance_by(
+        self, group: np.ndarray, n_groups: int, mask: np.ndarray | None = None
+    ) -> np.ndarray:
         """Outstanding balance summed per group (bank, village, ...), optionally masked."""
         w = self.balance if mask is None else np.where(mask, self.balance, 0.0)
         return np.bincount(group, weights=w, minlength=n_groups)

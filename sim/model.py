@@ -8,14 +8,15 @@ import mesa
 import numpy as np
 from omegaconf import DictConfig
 
-from sim.banks import Bank
+from sim.banks import Bank, creditworthy
 from sim.breaker import Breaker, ratio
 from sim.calendar import Calendar
+from sim.config import Params, to_container
 from sim.county import build_county
 from sim.defaults import DefaultModel
 from sim.fund import FinanceOffice
-from sim.households import Household, HouseholdTable
-from sim.ledger import Ledger
+from sim.households import STATE_NAMES, Household, HouseholdTable
+from sim.ledger import BooksError, Ledger
 from sim.loans import SUBSTANDARD, LoanBook
 from sim.recorder import Recorder
 from sim.rng import Seed, Streams
@@ -60,7 +61,8 @@ class MicrocreditModel(mesa.Model):
     def __init__(self, cfg: DictConfig, seed: Seed):
         self.streams = Streams(seed)
         super().__init__(rng=self.streams["mesa"])
-        self.cfg = cfg
+        self.config = cfg
+        self.cfg = Params(to_container(cfg))
         self.calendar = Calendar.from_config(cfg.horizon)
         self.t = 0
         self.county = build_county(cfg, self.streams["county"])
@@ -68,15 +70,24 @@ class MicrocreditModel(mesa.Model):
         self.credit_lines = np.asarray(cfg.rating.grade_credit_lines, dtype=float)
         prefs = self.streams["preferences"]
         a, b = cfg.uptake.amount_beta
-        term_years = 1 + np.searchsorted(np.cumsum(cfg.uptake.term_probs), prefs.random(n), side="right")
-        self.households = HouseholdTable(self.county, prefs.beta(a, b, n), np.minimum(term_years, 3))
-        self.loans = LoanBook(n, self.county.township_bank[self.county.hh_township].astype(np.int64),
-                              self.county.hh_village.astype(np.int64))
+        term_years = 1 + np.searchsorted(
+            np.cumsum(cfg.uptake.term_probs), prefs.random(n), side="right"
+        )
+        self.households = HouseholdTable(
+            self.county, prefs.beta(a, b, n), np.minimum(term_years, 3)
+        )
+        self.loans = LoanBook(
+            n,
+            self.county.township_bank[self.county.hh_township].astype(np.int64),
+            self.county.hh_village.astype(np.int64),
+        )
         self.defaults = DefaultModel(cfg, self.county, self.streams["factors"], self.calendar)
         self.breaker = Breaker(cfg.breaker, self.county)
         n_banks = int(cfg.county.n_banks)
         self.households_per_bank = np.bincount(self.loans.bank, minlength=n_banks).astype(float)
-        self.ledger = Ledger(n_banks, np.zeros(n_banks), cfg.fund.initial * self.households_per_bank / n)
+        self.ledger = Ledger(
+            n_banks, np.zeros(n_banks), cfg.fund.initial * self.households_per_bank / n
+        )
         self.banks = [Bank(self, b) for b in range(n_banks)]
         self.finance_office = FinanceOffice(self)
         for row in range(n):
@@ -103,14 +114,19 @@ class MicrocreditModel(mesa.Model):
         hh.aware[chosen] = True
         hh.grade[chosen] = c.hh_grade[chosen]
         term_m = 12 * hh.term_years[chosen]
-        remaining = 1 + (rng.random(len(chosen)) * term_m).astype(np.int64)  # months to maturity
+        # months to maturity: signed 1 .. term-1 months before the start
+        remaining = 1 + (rng.random(len(chosen)) * (term_m - 1)).astype(np.int64)
         amount = self._amount(chosen)
         rate = np.where(term_m == 12, self.cfg.credit.rate_1y, self.cfg.credit.rate_multi)
-        self.loans.originate(chosen, 0, amount, term_m, rate, self._subsidy_share(amount, term_m, 0))
+        self.loans.originate(
+            chosen, 0, amount, term_m, rate, self._subsidy_share(amount, term_m, 0)
+        )
         self.loans.ti_start[chosen] = remaining - term_m
         self.loans.ti_maturity[chosen] = remaining
         self.loans.ti_review[chosen] = (remaining - 1) % 12 + 1
-        self.ledger.opening_loans += np.bincount(self.loans.bank[chosen], weights=amount, minlength=self.ledger.n_banks)
+        self.ledger.opening_loans += np.bincount(
+            self.loans.bank[chosen], weights=amount, minlength=self.ledger.n_banks
+        )
         hh.ever_borrowed[chosen] = True
         hh.ti_first_loan[chosen] = self.loans.ti_start[chosen]
         self._eps = self.streams["outcome"].standard_normal(n)
@@ -139,8 +155,8 @@ class MicrocreditModel(mesa.Model):
 
     def household_states(self) -> np.ndarray:
         """Loan state code of every household (see ``sim.households.STATE_NAMES``)."""
-        cls = self._classes()
-        return self.households.states(self.loans.active, self.loans.overdue, cls >= SUBSTANDARD)
+        npl = self.loans.active & (self._classes() >= SUBSTANDARD)
+        return self.households.states(self.loans.active, self.loans.overdue, npl)
 
     def calendar_quarter(self, t: int) -> int:
         """Running quarter number of step ``t`` (calendar quarters)."""
@@ -172,9 +188,15 @@ class MicrocreditModel(mesa.Model):
         n = c.n_households
         u_apply = self.streams["apply"].random(n)
         priority = self.streams["queue"].random(n)
-        hazard = u.hazard_monthly_campaign if self.calendar.in_campaign(t) else u.hazard_monthly_transition
+        hazard = (
+            u.hazard_monthly_campaign
+            if self.calendar.in_campaign(t)
+            else u.hazard_monthly_transition
+        )
         hazard = np.where(hh.has_repaid, hazard * u.repeat_hazard_multiplier, hazard)
-        eligible = hh.rated & hh.aware & c.hh_willing & hh.able() & ~loans.active & (hh.ti_next_apply <= t)
+        eligible = (
+            hh.rated & hh.aware & c.hh_willing & hh.able() & ~loans.active & (hh.ti_next_apply <= t)
+        )
         applicants = np.flatnonzero(eligible & (u_apply < hazard))
         amount = self._amount(applicants)
         approved = np.zeros(len(applicants), dtype=bool)
@@ -184,7 +206,8 @@ class MicrocreditModel(mesa.Model):
             approved[np.flatnonzero(mine)[ok]] = True
             for key, v in counts.items():
                 self._count(key, v)
-        rejected = applicants[~approved & ~self._deferred(applicants)]
+        # refused on grade or age: wait; turned away by a suspension or capacity: try again
+        rejected = applicants[~approved & ~creditworthy(self, applicants)]
         hh.ti_next_apply[rejected] = t + u.reapply_wait_months
         new = applicants[approved]
         amount = amount[approved]
@@ -203,14 +226,6 @@ class MicrocreditModel(mesa.Model):
         self._count("new_borrower_households", len(first))
         self._eps = self.streams["outcome"].standard_normal(n)
         self._start_loan_years(new, t)
-
-    def _deferred(self, idx: np.ndarray) -> np.ndarray:
-        """Applicants turned away only by a suspension or by capacity: they may try again."""
-        worthy = np.zeros(len(idx), dtype=bool)
-        for bank in self.banks:
-            mine = self.loans.bank[idx] == bank.index
-            worthy[mine] = bank.creditworthy(idx[mine])
-        return worthy
 
     def _start_loan_years(self, idx: np.ndarray, t: int) -> None:
         """Draw the project outcome of the loan-years of ``idx`` that start at ``t``."""
@@ -255,11 +270,20 @@ class MicrocreditModel(mesa.Model):
         u_renew = self.streams["renew"].random(self.county.n_households)[due]
 
         ext_ok = m.extension_enabled and (in_campaign or m.extension_after_campaign)
-        extend = failed & at_maturity & ~loans.wilful[due] & (loans.extended[due] < m.max_extensions) & ext_ok
+        extend = (
+            failed
+            & at_maturity
+            & ~loans.wilful[due]
+            & (loans.extended[due] < m.max_extensions)
+            & ext_ok
+        )
         fall_overdue = failed & ~extend
         renew_ok = m.renewal_enabled and (in_campaign or m.renewal_after_campaign)
         wants_renewal = (
-            ~failed & at_maturity & (loans.term_m[due] <= 12 * m.renewal_max_term_years) & (u_renew < m.p_renewal_request)
+            ~failed
+            & at_maturity
+            & (loans.term_m[due] <= 12 * m.renewal_max_term_years)
+            & (u_renew < m.p_renewal_request)
         )
         renew = np.zeros(len(due), dtype=bool)
         if renew_ok:
@@ -340,13 +364,17 @@ class MicrocreditModel(mesa.Model):
     def classify_and_break(self) -> None:
         """Phase 8: classification, NPL ratios and the circuit breaker (§6)."""
         c, loans = self.county, self.loans
-        npl = loans.active & (self._classes() >= SUBSTANDARD)
+        self.classes = self._classes()
+        npl = loans.active & (self.classes >= SUBSTANDARD)
+        self.npl = npl
         self._village_balance = loans.balance_by(loans.village, c.n_villages)
         self._village_npl = loans.balance_by(loans.village, c.n_villages, npl)
         tw = c.village_township
         bal_t = np.bincount(tw, weights=self._village_balance, minlength=c.n_townships)
         npl_t = np.bincount(tw, weights=self._village_npl, minlength=c.n_townships)
-        events = self.breaker.update(ratio(self._village_npl, self._village_balance), ratio(npl_t, bal_t))
+        events = self.breaker.update(
+            ratio(self._village_npl, self._village_balance), ratio(npl_t, bal_t)
+        )
         for kind, level, index in events:
             self.recorder.event(kind, level, index)
 
@@ -360,9 +388,13 @@ class MicrocreditModel(mesa.Model):
         """Raise ``BooksError`` unless every ledger identity holds against the loan book."""
         loans, hh, n_banks = self.loans, self.households, self.ledger.n_banks
         book = np.bincount(loans.bank, weights=loans.balance, minlength=n_banks)
-        receivable = np.bincount(loans.bank, weights=loans.interest_due + hh.interest_arrears, minlength=n_banks)
+        receivable = np.bincount(
+            loans.bank, weights=loans.interest_due + hh.interest_arrears, minlength=n_banks
+        )
         self.ledger.check(book, receivable)
-        states = self.household_states()
-        counts = np.bincount(states, minlength=6)
-        if counts.sum() != self.county.n_households:
-            raise AssertionError(f"household states do not partition the households: {counts.tolist()}")
+        counts = self.recorder.rows[-1]
+        total = sum(counts[f"n_{name}"] for name in STATE_NAMES)
+        if total != self.county.n_households:
+            raise BooksError(
+                f"household states count {total}, not the {self.county.n_households} households"
+            )

@@ -13,7 +13,6 @@ import numpy as np
 
 from sim.breaker import ratio
 from sim.households import STATE_NAMES
-from sim.loans import SUBSTANDARD
 
 if TYPE_CHECKING:
     from sim.model import MicrocreditModel
@@ -37,6 +36,7 @@ class Recorder:
         self.village_with_loan = np.zeros((months, n_v), dtype=np.int32)
         self.village_borrowers = np.zeros((months, n_v), dtype=np.int32)
         self.village_own_suspended = np.zeros((months, n_v), dtype=bool)
+        self.township_suspended = np.zeros((months, model.county.n_townships), dtype=bool)
         self.cohort_started: dict[int, int] = {}
         self.cohort_failed: dict[int, int] = {}
         self._new_loan_villages: np.ndarray | None = None
@@ -53,8 +53,14 @@ class Recorder:
         if level == "village":
             township = int(m.county.village_township[index])
         self.events.append(
-            {"month": m.calendar.label(m.t), "t": m.t, "event": kind, "level": level, "index": index,
-             "township": township}
+            {
+                "month": m.calendar.label(m.t),
+                "t": m.t,
+                "event": kind,
+                "level": level,
+                "index": index,
+                "township": township,
+            }
         )
 
     def record_month(self) -> None:
@@ -62,8 +68,7 @@ class Recorder:
         m = self.model
         t, loans, hh, led, cal = m.t, m.loans, m.households, m.ledger, m.calendar
         n = m.county.n_households
-        cls = m._classes()
-        npl = loans.active & (cls >= SUBSTANDARD)
+        npl = m.npl
         states = hh.states(loans.active, loans.overdue, npl)
         state_counts = np.bincount(states, minlength=len(STATE_NAMES))
         balance = float(led.loan_balance.sum())
@@ -116,11 +121,15 @@ class Recorder:
             "cum_fund_shortfall": led.total("fund_shortfall"),
             "cum_fund_topups": led.total("fund_topup"),
             "cum_fund_recoveries": cum_fund_rec,
+            "cum_interest_accrued": led.total("interest_accrued"),
+            "cum_interest_paid": led.total("interest_paid"),
             "new_interest_subsidy": led.total("interest_subsidy", month=True),
             "cum_interest_subsidy": cum_subsidy,
             "interest_arrears": float(hh.interest_arrears.sum()),
             "cum_fiscal_cost": cum_subsidy + cum_payouts - cum_fund_rec,
-            "default_fraction": (self.cohort_failed.get(year, 0) / started) if (last and started) else np.nan,
+            "default_fraction": (self.cohort_failed.get(year, 0) / started)
+            if (last and started)
+            else np.nan,
             "cohort_loan_years": started if last else 0,
         }
         for name, count in zip(STATE_NAMES, state_counts, strict=True):
@@ -133,12 +142,15 @@ class Recorder:
         n_v, hv = c.n_villages, c.hh_village
         new = loans.active & (loans.ti_start == t)
         self.village_new_loans[t] = np.bincount(hv[new], minlength=n_v)
-        self.village_new_amount[t] = np.bincount(hv[new], weights=loans.principal[new], minlength=n_v)
+        self.village_new_amount[t] = np.bincount(
+            hv[new], weights=loans.principal[new], minlength=n_v
+        )
         self.village_overdue[t] = loans.balance_by(loans.village, n_v, loans.overdue)
         self.village_rated[t] = np.bincount(hv[hh.rated], minlength=n_v)
         self.village_with_loan[t] = np.bincount(hv[loans.active], minlength=n_v)
         self.village_borrowers[t] = np.bincount(hv[hh.ever_borrowed], minlength=n_v)
         self.village_own_suspended[t] = m.breaker.village_suspended
+        self.township_suspended[t] = m.breaker.township_suspended
 
     def village_ratio(self) -> np.ndarray:
         """NPL ratio per month and village."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -28,11 +29,16 @@ def package_version() -> str:
         return "unknown"
 
 
+@functools.cache
 def git_revision() -> str:
     """Git commit of the working tree, with "+dirty" when it has uncommitted changes."""
     try:
-        rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True)
-        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True, check=True)
+        rev = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        )
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True, check=True
+        )
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     return rev.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
@@ -75,7 +81,9 @@ class RunResult:
 
 
 def _write_json(path: Path, data: dict) -> None:
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=_json_default), encoding="utf-8")
+    path.write_text(
+        json.dumps(data, indent=2, ensure_ascii=False, default=_json_default), encoding="utf-8"
+    )
 
 
 def _json_default(obj: Any) -> Any:
@@ -88,12 +96,20 @@ def load_run(path: str | os.PathLike) -> RunResult:
     """Read a folder written by :meth:`RunResult.save`."""
     path = Path(path)
     if not (path / "summary.json").exists():
-        raise FileNotFoundError(f"{path}: not a run folder (no summary.json); give the folder printed by `python -m sim`")
+        raise FileNotFoundError(
+            f"{path}: not a run folder (no summary.json); give the folder printed by `python -m sim`"
+        )
     tables = {name: pd.read_parquet(path / f"{name}.parquet") for name in TABLES}
     summary = json.loads((path / "summary.json").read_text(encoding="utf-8"))
     config = json.loads((path / "config.json").read_text(encoding="utf-8"))
     meta = {k: v for k, v in summary.items() if k not in ("summary", "seed")}
-    return RunResult(**tables, summary=summary["summary"], config=config["config"], seed=summary["seed"], metadata=meta)
+    return RunResult(
+        **tables,
+        summary=summary["summary"],
+        config=config["config"],
+        seed=summary["seed"],
+        metadata=meta,
+    )
 
 
 def summarise(ts: pd.DataFrame, events: pd.DataFrame, fund_initial: float) -> dict[str, Any]:
@@ -115,7 +131,9 @@ def summarise(ts: pd.DataFrame, events: pd.DataFrame, fund_initial: float) -> di
         "months_with_suspension": int(suspended_months.sum()),
         "peak_villages_suspended": int(ts["n_villages_suspended"].max()),
         "min_fund_balance": float(min(ts["fund_balance"].min(), fund_initial)),
-        "fund_exhausted": bool((events["event"] == "fund_exhausted").any() if len(events) else False)
+        "fund_exhausted": bool(
+            (events["event"] == "fund_exhausted").any() if len(events) else False
+        )
         or bool(last["cum_fund_shortfall"] > 0),
         "cum_losses": float(last["cum_losses"]),
         "cum_fund_payouts": float(last["cum_fund_payouts"]),

@@ -56,7 +56,9 @@ def _collect(model: MicrocreditModel, seed: Seed) -> RunResult:
             "township": np.tile(c.village_township, cal.months).astype(np.int32),
             "village": np.tile(np.arange(n_v), cal.months).astype(np.int32),
             "bank": np.tile(c.village_bank, cal.months).astype(np.int32),
-            "n_households": np.tile(np.bincount(c.hh_village, minlength=n_v), cal.months).astype(np.int32),
+            "n_households": np.tile(np.bincount(c.hh_village, minlength=n_v), cal.months).astype(
+                np.int32
+            ),
             "n_rated": rec.village_rated.ravel(),
             "n_with_loan": rec.village_with_loan.ravel(),
             "cum_borrowers": rec.village_borrowers.ravel(),
@@ -66,19 +68,25 @@ def _collect(model: MicrocreditModel, seed: Seed) -> RunResult:
             "npl_ratio": rec.village_ratio().ravel(),
             "suspended": rec.village_suspended.ravel(),
             "village_suspended": rec.village_own_suspended.ravel(),
-            "township_suspended": rec.village_suspended.ravel() & ~rec.village_own_suspended.ravel(),
+            "township_suspended": rec.township_suspended[:, c.village_township].ravel(),
             "new_loans": rec.village_new_loans.ravel(),
             "new_loan_amount": rec.village_new_amount.ravel(),
         }
     )
     events = pd.DataFrame(rec.events, columns=["month", "t", "event", "level", "index", "township"])
-    cfg = to_container(model.cfg)
+    cfg = to_container(model.config)
+    summary = summarise(ts, events, float(model.cfg.fund.initial))
+    summary["opening_loan_balance"] = float(model.ledger.opening_loans.sum())
     return RunResult(
         timeseries=ts,
         villages=villages,
         events=events,
-        summary=summarise(ts, events, float(model.cfg.fund.initial)),
+        summary=summary,
         config=cfg,
         seed=seed_record(seed),
-        metadata={"scenario": cfg["scenario"], "version": package_version(), "git_revision": git_revision()},
+        metadata={
+            "scenario": cfg["scenario"],
+            "version": package_version(),
+            "git_revision": git_revision(),
+        },
     )

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config import ConfigError, available_scenarios
+from sim.config import ConfigError
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 TOPUP_RULES = ("none", "fixed", "restore")
@@ -106,11 +106,17 @@ def _horizon(cfg: DictConfig) -> None:
 
 def _county(cfg: DictConfig) -> None:
     c = cfg.county
-    _positive(cfg, ["county.n_townships", "county.n_villages", "county.n_households", "county.n_banks"])
+    _positive(
+        cfg, ["county.n_townships", "county.n_villages", "county.n_households", "county.n_banks"]
+    )
     _positive(cfg, ["county.head_age_sd", "county.min_village_households"])
     _nonneg(cfg, ["county.village_size_sigma", "county.n_health_shock_villages"])
     if c.n_villages < c.n_townships:
-        _fail("county.n_villages", c.n_villages, f"needs at least one village per township ({c.n_townships})")
+        _fail(
+            "county.n_villages",
+            c.n_villages,
+            f"needs at least one village per township ({c.n_townships})",
+        )
     if c.n_households < c.n_villages * c.min_village_households:
         _fail(
             "county.n_households",
@@ -121,7 +127,11 @@ def _county(cfg: DictConfig) -> None:
     if c.n_banks > c.n_townships:
         _fail("county.n_banks", c.n_banks, f"at most one bank per township ({c.n_townships})")
     if c.n_health_shock_villages > c.n_villages:
-        _fail("county.n_health_shock_villages", c.n_health_shock_villages, f"at most county.n_villages ({c.n_villages})")
+        _fail(
+            "county.n_health_shock_villages",
+            c.n_health_shock_villages,
+            f"at most county.n_villages ({c.n_villages})",
+        )
     if not c.head_age_min < c.head_age_max:
         _fail("county.head_age_min", c.head_age_min, "must be below county.head_age_max")
     _shares(cfg, "county.household_size_probs")
@@ -137,7 +147,10 @@ def _county(cfg: DictConfig) -> None:
 def _rating_uptake(cfg: DictConfig) -> None:
     r, u = cfg.rating, cfg.uptake
     _prob(cfg, ["rating.coverage_start", "rating.awareness_start"])
-    _nonneg(cfg, ["rating.months_to_full_coverage", "rating.months_to_full_awareness", "rating.noise_sd"])
+    _nonneg(
+        cfg,
+        ["rating.months_to_full_coverage", "rating.months_to_full_awareness", "rating.noise_sd"],
+    )
     n_grades = len(r.grade_names)
     if n_grades < 2:
         _fail("rating.grade_names", list(r.grade_names), "give at least two grades")
@@ -145,15 +158,28 @@ def _rating_uptake(cfg: DictConfig) -> None:
     _length(cfg, "rating.grade_credit_lines", n_grades, "grade")
     th = list(r.grade_thresholds)
     if any(a <= b for a, b in zip(th, th[1:], strict=False)):
-        _fail("rating.grade_thresholds", th, "cut-offs must be strictly descending (best grade first)")
+        _fail(
+            "rating.grade_thresholds", th, "cut-offs must be strictly descending (best grade first)"
+        )
     for i, line in enumerate(r.grade_credit_lines):
         if not 0 <= line <= cfg.credit.loan_cap:
-            _fail(f"rating.grade_credit_lines[{i}]", line, f"must lie in [0, credit.loan_cap={cfg.credit.loan_cap}]")
+            _fail(
+                f"rating.grade_credit_lines[{i}]",
+                line,
+                f"must lie in [0, credit.loan_cap={cfg.credit.loan_cap}]",
+            )
     _length(cfg, "uptake.p_willing", 2, "labour class [full, weak]")
     for i, p in enumerate(u.p_willing):
         if not 0 <= p <= 1:
             _fail(f"uptake.p_willing[{i}]", p, "a probability must lie in [0, 1]")
-    _prob(cfg, ["uptake.hazard_monthly_campaign", "uptake.hazard_monthly_transition", "uptake.initial_loan_share"])
+    _prob(
+        cfg,
+        [
+            "uptake.hazard_monthly_campaign",
+            "uptake.hazard_monthly_transition",
+            "uptake.initial_loan_share",
+        ],
+    )
     _nonneg(cfg, ["uptake.repeat_hazard_multiplier", "uptake.reapply_wait_months"])
     _positive(cfg, ["uptake.amount_step"])
     if len(u.amount_beta) != 2 or min(u.amount_beta) <= 0:
@@ -174,16 +200,28 @@ def _credit(cfg: DictConfig) -> None:
 def _default(cfg: DictConfig) -> None:
     d = cfg.default
     if not 0 < d.pd_annual < 1:
-        _fail("default.pd_annual", d.pd_annual, "a yearly default probability must lie strictly in (0, 1)")
+        _fail(
+            "default.pd_annual",
+            d.pd_annual,
+            "a yearly default probability must lie strictly in (0, 1)",
+        )
     _prob(cfg, ["default.rho_county", "default.rho_township", "default.rho_sector"])
     _prob(cfg, ["default.p_wilful", "default.p_cure_monthly"])
     rho = d.rho_county + d.rho_township + d.rho_sector
     if rho >= 1:
-        _fail("default.rho_county", d.rho_county, f"the three correlations sum to {rho:.3g}; keep the sum below 1")
+        _fail(
+            "default.rho_county",
+            d.rho_county,
+            f"the three correlations sum to {rho:.3g}; keep the sum below 1",
+        )
     _length(cfg, "default.grade_pd_multipliers", len(cfg.rating.grade_names), "grade")
     _length(cfg, "default.labour_pd_multipliers", 2, "labour class [full, weak]")
     _length(cfg, "default.sector_pd_multipliers", len(cfg.county.sector_names), "sector")
-    for key in ("default.grade_pd_multipliers", "default.labour_pd_multipliers", "default.sector_pd_multipliers"):
+    for key in (
+        "default.grade_pd_multipliers",
+        "default.labour_pd_multipliers",
+        "default.sector_pd_multipliers",
+    ):
         for i, v in enumerate(_get(cfg, key)):
             if v <= 0:
                 _fail(f"{key}[{i}]", v, "multipliers must be greater than 0")
@@ -193,9 +231,19 @@ def _default(cfg: DictConfig) -> None:
         if s.scope not in SHOCK_SCOPES:
             _fail(f"{key}.scope", s.scope, f"choose one of {', '.join(SHOCK_SCOPES)}")
         if s.scope == "sector" and s.name not in cfg.county.sector_names:
-            _fail(f"{key}.name", s.name, f"choose a sector of county.sector_names: {', '.join(cfg.county.sector_names)}")
-        if s.scope == "township" and not (s.name.isdigit() and int(s.name) < cfg.county.n_townships):
-            _fail(f"{key}.name", s.name, f"give a township index 0..{cfg.county.n_townships - 1} as text")
+            _fail(
+                f"{key}.name",
+                s.name,
+                f"choose a sector of county.sector_names: {', '.join(cfg.county.sector_names)}",
+            )
+        if s.scope == "township" and not (
+            s.name.isdigit() and int(s.name) < cfg.county.n_townships
+        ):
+            _fail(
+                f"{key}.name",
+                s.name,
+                f"give a township index 0..{cfg.county.n_townships - 1} as text",
+            )
 
 
 def _rules(cfg: DictConfig) -> None:
@@ -205,7 +253,9 @@ def _rules(cfg: DictConfig) -> None:
         _fail("maturity.renewal_max_term_years", m.renewal_max_term_years, "give 1, 2 or 3")
     _nonneg(cfg, ["maturity.extension_max_months", "maturity.max_extensions"])
     if m.extension_enabled and m.extension_max_months == 0:
-        _fail("maturity.extension_max_months", 0, "extensions are enabled, so give a positive length")
+        _fail(
+            "maturity.extension_max_months", 0, "extensions are enabled, so give a positive length"
+        )
     k = cfg.classification
     if not 0 < k.substandard_dpd < k.doubtful_dpd < k.loss_dpd:
         _fail(
@@ -254,7 +304,9 @@ def translate_hydra_error(exc: BaseException) -> ConfigError:
         options = sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
         return ConfigError(f"{group}={name}: no such option; choose one of {', '.join(options)}")
     if name in ("ConfigKeyError", "ConfigAttributeError") and full_key:
-        return ConfigError(f"{full_key}: unknown key ({text}); check the spelling against sim/config.py")
+        return ConfigError(
+            f"{full_key}: unknown key ({text}); check the spelling against sim/config.py"
+        )
     if name == "MissingMandatoryValue" and full_key:
         return ConfigError(f"{full_key}: no value given; set it in configs/ or as {full_key}=VALUE")
     if full_key:

@@ -1,0 +1,102 @@
+"""The books balance: loans, fund, interest and household states, every month."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim import build_model, load_config
+from sim.ledger import BooksError
+from tests.conftest import SMALL, cached_run
+
+STRESSED = (
+    *SMALL,
+    "default.pd_annual=0.15",
+    "fund.initial=1500000",
+    "fund.topup_rule=restore",
+    "subsidy.settlement_delay_quarters=2",
+    "loss.recovery_rate=0.4",
+    "loss.recovery_lag_months=6",
+)
+
+
+@pytest.fixture(scope="module", params=["baseline", "stressed"])
+def result(request):
+    overrides = SMALL if request.param == "baseline" else STRESSED
+    return cached_run("baseline", overrides, 5)
+
+
+def test_loan_balance_identity_every_month(result):
+    ts = result.timeseries
+    opening = result.summary["opening_loan_balance"]
+    implied = opening + (ts["new_loan_amount"] - ts["principal_repaid"] - ts["new_losses"]).cumsum()
+    gap = np.abs(implied - ts["loan_balance"]).max()
+    assert gap < 1.0, f"disbursed - repaid - written off must equal the balance; gap {gap} yuan"
+
+
+def test_fund_identity_every_month(result):
+    ts = result.timeseries
+    initial = result.config["fund"]["initial"]
+    implied = initial + ts["cum_fund_topups"] - ts["cum_fund_payouts"] + ts["cum_fund_recoveries"]
+    gap = np.abs(implied - ts["fund_balance"]).max()
+    assert gap < 1.0, (
+        f"opening + top-ups - payouts + recoveries must equal the fund; gap {gap} yuan"
+    )
+    assert (ts["fund_balance"] >= -1e-6).all(), "the fund can be exhausted but never negative"
+
+
+def test_households_partition_into_states(result):
+    ts = result.timeseries
+    states = ["never_borrowed", "performing", "overdue", "non_performing", "closed", "written_off"]
+    total = ts[[f"n_{s}" for s in states]].sum(axis=1)
+    assert (total == ts["n_households"]).all(), "every household is in exactly one loan state"
+    with_loan = ts[["n_performing", "n_overdue", "n_non_performing"]].sum(axis=1)
+    assert (with_loan == ts["n_households_with_loan"]).all(), (
+        "loan states match households with a loan"
+    )
+
+
+def test_village_panel_adds_up_to_county(result):
+    v = result.villages.groupby("t")[["loan_balance", "npl_balance", "new_loans"]].sum()
+    ts = result.timeseries.set_index("t")
+    assert np.allclose(v["loan_balance"], ts["loan_balance"]), (
+        "village balances sum to the county balance"
+    )
+    assert np.allclose(v["npl_balance"], ts["npl_balance"]), (
+        "village NPL balances sum to the county NPL"
+    )
+    assert (v["new_loans"] == ts["new_loans"]).all(), "village new loans sum to the county's"
+
+
+def test_loss_sharing_splits_every_loss(result):
+    s = result.timeseries.iloc[-1]
+    share = result.config["loss"]["fund_share"]
+    expected = share * s["cum_losses"] - s["cum_fund_shortfall"]
+    assert s["cum_fund_payouts"] == pytest.approx(expected, abs=1.0), (
+        "fund pays its share, less any shortfall"
+    )
+    bank = s["cum_losses"] - s["cum_fund_payouts"]
+    assert s["cum_bank_losses"] == pytest.approx(bank, abs=1.0), (
+        "the bank bears the rest of each loss"
+    )
+
+
+def test_stress_exhausts_the_fund_and_shows_it():
+    res = cached_run("baseline", STRESSED, 5)
+    assert res.summary["fund_exhausted"], "a 15 % PD on a 1.5 M fund must exhaust it"
+    assert res.timeseries["cum_fund_shortfall"].iloc[-1] > 0, (
+        "unpaid claims are recorded as a shortfall"
+    )
+    assert (res.events["event"] == "fund_exhausted").any(), "exhaustion is an event"
+    assert res.timeseries["interest_arrears"].max() > 0, (
+        "a two-quarter subsidy delay leaves arrears"
+    )
+
+
+def test_corrupted_book_is_caught():
+    model = build_model(load_config("baseline", list(SMALL)), seed=1)
+    model.step()
+    row = int(np.flatnonzero(model.loans.active)[0])
+    model.loans.balance[row] += 1000.0  # money from nowhere
+    with pytest.raises(BooksError, match="loan balance"):
+        model.check_books()

@@ -1,0 +1,95 @@
+"""Circuit breaker (§6): suspension above the threshold, no lending while suspended, resumption."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import SMALL, cached_run
+
+# Township 0's projects all fail in loan-years starting in 2019; elsewhere failures are rare.
+TOWNSHIP_SHOCK = (
+    *SMALL,
+    "default.pd_annual=0.002",
+    "default.rho_township=0.5",
+    "default.rho_county=0.0",
+    "default.rho_sector=0.0",
+    "default.p_cure_monthly=0.0",
+    "maturity.extension_enabled=false",
+    "horizon.months=48",
+    "+default.shocks=[{year: 2019, scope: township, name: '0', z: -8.0}]",
+)
+
+
+@pytest.fixture(scope="module")
+def shocked():
+    return cached_run("baseline", TOWNSHIP_SHOCK, 3)
+
+
+def test_shocked_township_is_suspended_then_resumes(shocked):
+    ev = shocked.events
+    t0 = ev[(ev["level"] == "township") & (ev["index"] == 0)]
+    assert (t0["event"] == "suspension").any(), "township 0's NPL above 5 % must suspend it"
+    assert (t0["event"] == "resumption").any(), "after losses are recognised the township resumes"
+    first_susp = t0[t0["event"] == "suspension"]["t"].min()
+    first_res = t0[t0["event"] == "resumption"]["t"].min()
+    assert first_res > first_susp, "resumption follows suspension"
+    others = ev[(ev["level"] == "township") & (ev["index"] != 0)]
+    assert others.empty, f"no other township crosses 5 %: {others.to_dict('records')}"
+
+
+def test_no_new_loans_while_suspended(shocked):
+    v = shocked.villages
+    susp = v.pivot(index="t", columns="village", values="suspended").to_numpy()
+    new = v.pivot(index="t", columns="village", values="new_loans").to_numpy()
+    # the month-end decision at t applies to lending in t + 1
+    lent_while_suspended = new[1:][susp[:-1]]
+    assert susp.any(), "some village must be suspended in this scenario"
+    assert (lent_while_suspended == 0).all(), "a suspended village gets no new loans"
+
+
+def test_other_townships_keep_lending(shocked):
+    v = shocked.villages
+    ev = shocked.events
+    t0 = ev[(ev["level"] == "township") & (ev["index"] == 0)]
+    start = t0[t0["event"] == "suspension"]["t"].min()
+    stop = t0[t0["event"] == "resumption"]["t"].min()
+    window = v[(v["t"] > start) & (v["t"] <= stop)]
+    in_t0 = window[window["township"] == 0]
+    elsewhere = window[window["township"] != 0]
+    assert in_t0["suspended"].iloc[: -in_t0["village"].nunique()].all(), (
+        "all of township 0 is suspended"
+    )
+    assert in_t0[in_t0["t"] < stop]["new_loans"].sum() == 0, (
+        "township 0 gets no loans while suspended"
+    )
+    assert elsewhere["new_loans"].sum() > 0, "other townships keep lending"
+
+
+def test_suspension_matches_ratios(shocked):
+    v = shocked.villages
+    cfg = shocked.config["breaker"]
+    own = v["npl_ratio"] > cfg["village_npl"]
+    assert (v["village_suspended"] == own).all(), (
+        "a village is suspended exactly when its ratio exceeds 7 %"
+    )
+    tw = v.groupby(["t", "township"]).agg(
+        npl=("npl_balance", "sum"),
+        bal=("loan_balance", "sum"),
+        flag=("township_suspended", "first"),
+    )
+    ratio = (tw["npl"] / tw["bal"].where(tw["bal"] > 0)).fillna(0.0)
+    assert ((ratio > cfg["township_npl"]) == tw["flag"]).all(), (
+        "a township is suspended exactly above 5 %"
+    )
+    either = v["village_suspended"] | v["township_suspended"]
+    assert (v["suspended"] == either).all(), (
+        "a village is blocked by its own or its township's suspension"
+    )
+
+
+def test_disabled_breaker_never_suspends():
+    res = cached_run("baseline", (*TOWNSHIP_SHOCK, "breaker.enabled=false"), 3)
+    assert res.events.empty or not res.events["event"].isin(["suspension"]).any(), (
+        "no suspensions when disabled"
+    )
+    assert res.timeseries["n_villages_suspended"].max() == 0

@@ -1,0 +1,56 @@
+"""The embedded synthetic county and the agents that stand for its actors."""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from sim import build_model, load_config
+from sim.banks import Bank
+from sim.county import build_county
+from sim.fund import FinanceOffice
+from sim.households import Household
+from sim.rng import Streams
+
+
+def test_shangcai_defaults_and_structure():
+    cfg = load_config("baseline")
+    county = build_county(cfg, Streams(1)["county"])
+    assert (county.n_townships, county.n_villages, county.n_households) == (26, 448, 53746)
+    assert np.bincount(county.village_township, minlength=26).min() >= 1, (
+        "every township has a village"
+    )
+    sizes = np.bincount(county.hh_village, minlength=448)
+    assert sizes.min() >= cfg.county.min_village_households
+    assert sizes.max() > 3 * np.median(sizes), "village sizes are skewed"
+    banks = county.township_bank
+    assert (np.diff(banks) >= 0).all() and set(banks) == {0, 1, 2, 3}, (
+        "4 banks, contiguous township blocks"
+    )
+    assert county.village_health_shock.sum() == 22
+    none_shock = (county.hh_labour == 2)[county.village_health_shock[county.hh_village]].mean()
+    none_else = (county.hh_labour == 2)[~county.village_health_shock[county.hh_village]].mean()
+    assert none_shock > none_else + 0.1, "epidemic villages lack labour capacity more often"
+
+
+def test_county_depends_on_seed_only():
+    cfg = load_config("baseline", ["county=small"])
+    lever = load_config("baseline", ["county=small", "fund.leverage=5", "breaker.enabled=false"])
+    a, b = build_county(cfg, Streams(7)["county"]), build_county(lever, Streams(7)["county"])
+    assert np.array_equal(a.hh_grade, b.hh_grade) and np.array_equal(a.hh_village, b.hh_village)
+
+
+def test_agents_are_views_of_the_tables():
+    model = build_model(load_config("baseline", ["county=small"]), seed=2)
+    try:
+        for _ in range(3):
+            model.step()
+        households = model.agents_by_type[Household]
+        assert len(households) == 4000 and len(model.agents_by_type[Bank]) == 2
+        assert len(model.agents_by_type[FinanceOffice]) == 1
+        row = int(np.flatnonzero(model.loans.active)[0])
+        agent = model.household(row)
+        assert agent.loan_balance == model.loans.balance[row] and agent.state == "performing"
+        assert agent.grade == model.cfg.rating.grade_names[model.households.grade[row]]
+    finally:
+        getattr(mesa.Agent, "_ids", {}).pop(model, None)
