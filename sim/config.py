@@ -198,6 +198,96 @@ class FundConfig:
 
 
 @dataclass
+class EnterpriseConfig:
+    """Poverty-linked enterprises and the 企贷企用 channel (§1, §2, §14)."""
+
+    enabled: bool = MISSING  # the enterprise channel exists
+    n_enterprises: int = MISSING  # leading firms and cooperatives (带贫企业)
+    link_share_no_labour: float = (
+        MISSING  # share of households without labour linked to an enterprise
+    )
+    able_link_share: float = (
+        MISSING  # share of able households linked too (0: Henan 2018 rule, 分红养懒)
+    )
+    amount_per_household: float = MISSING  # yuan of enterprise loan per linked household
+    term_years: int = MISSING  # enterprise loan term
+    return_rate: float = MISSING  # yearly return paid to a linked household, share of its principal
+    interest_subsidy_rate: float = (
+        MISSING  # per year, county subsidy on the poverty-linked principal
+    )
+    workers_mean: float = MISSING  # poor workers employed per enterprise (Poisson mean)
+    wage: float = MISSING  # yuan a year per employed poor worker
+    roa_mean: float = MISSING  # mean yearly return on the loan-financed assets
+    roa_sd: float = MISSING  # sd of that return
+    rho_county: float = MISSING  # loading of the county factor in enterprise profits
+    rho_sector: float = MISSING  # loading of the sector factor
+    initial_cash_share: float = MISSING  # cash buffer at the start, share of the loan
+    insolvency_cash_share: float = MISSING  # default when cash falls below -this x loan
+    p_breach: float = MISSING  # yearly P(breaking the link although able to pay)
+    p_breach_persists: float = MISSING  # P(a breach is not rectified within the window)
+    rectification_months: int = MISSING  # window to rectify after a failed review (§2)
+    renewal: bool = MISSING  # compliant enterprises' loans are renewed at maturity (续贷)
+    leakage_share: float = (
+        MISSING  # share of able households' own loans handed to an enterprise (户贷企用, §14)
+    )
+
+
+@dataclass
+class GuaranteeConfig:
+    """Government guarantors and guarantee fees (§4, §10)."""
+
+    household_guarantor: str = (
+        MISSING  # "county", "provincial" or "none": who guarantees household loans
+    )
+    enterprise_guarantor: str = MISSING  # same, for enterprise loans
+    household_fee_rate: float = MISSING  # per year of the guaranteed balance
+    enterprise_fee_rate: float = MISSING  # per year of the guaranteed balance
+    fee_subsidy_share: float = MISSING  # share of fees the county pays
+    guarantor_loss_share: float = MISSING  # share of a recognised loss the guarantor pays first
+    county_reimbursement_share: float = (
+        MISSING  # share of the county guarantor's payouts the county refunds
+    )
+    provincial_net_assets: float = (
+        MISSING  # yuan of the provincial guarantor's capital for this county
+    )
+    county_net_assets: float = MISSING  # yuan, county guarantor
+    leverage_limit: float = MISSING  # outstanding guarantees <= this x net assets
+
+
+@dataclass
+class IncomeConfig:
+    """Household income per person per year (yuan)."""
+
+    base_per_person: list[float] = MISSING  # market income by labour [full, weak, none], 2019
+    base_sd: float = MISSING  # log-sd of persistent household differences
+    growth: float = MISSING  # yearly growth of market income
+    shock_sd: float = MISSING  # log-sd of a household's yearly income shock
+    transfer_per_person: float = MISSING  # yearly transfers and supports while supported
+    project_return: float = MISSING  # net yearly income of a performing project, share of principal
+    failed_project_return: float = MISSING  # same in a year the project fails (may be negative)
+    project_persistence: float = (
+        MISSING  # share of project assets still earning a year after repayment
+    )
+
+
+@dataclass
+class PovertyConfig:
+    """Yearly poverty assessment, exit, return to poverty and the withdrawal of supports."""
+
+    line_years: list[int] = MISSING  # calendar years of the poverty-line table
+    line_yuan: list[float] = MISSING  # yuan per person per year in each of those years
+    assessment_month: int = MISSING  # calendar month of the yearly assessment, 1-12
+    exit_margin: float = (
+        MISSING  # exit needs income >= line x (1 + margin) (稳定超过); return below the line
+    )
+    support_years_after_exit: int = MISSING  # supports continue this many years after exit
+    withdrawal_rule: str = MISSING  # "abrupt", "tapered" or "profit_retention"
+    taper_years: int = MISSING  # years over which "tapered" withdraws supports
+    retention_share: float = MISSING  # share of enterprise returns retained while supported (§2)
+    retention_payout_years: int = MISSING  # years over which retained profit is paid out after
+
+
+@dataclass
 class RunConfig:
     """Run settings (not model parameters)."""
 
@@ -223,6 +313,10 @@ class Config:
     breaker: BreakerConfig = field(default_factory=BreakerConfig)
     loss: LossConfig = field(default_factory=LossConfig)
     fund: FundConfig = field(default_factory=FundConfig)
+    enterprise: EnterpriseConfig = field(default_factory=EnterpriseConfig)
+    guarantee: GuaranteeConfig = field(default_factory=GuaranteeConfig)
+    income: IncomeConfig = field(default_factory=IncomeConfig)
+    poverty: PovertyConfig = field(default_factory=PovertyConfig)
     run: RunConfig = field(default_factory=RunConfig)
 
 
@@ -241,6 +335,10 @@ _SCHEMAS = {
         BreakerConfig,
         LossConfig,
         FundConfig,
+        EnterpriseConfig,
+        GuaranteeConfig,
+        IncomeConfig,
+        PovertyConfig,
         RunConfig,
     )
 }

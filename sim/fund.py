@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from sim.guarantors import guarantor_index
+
 if TYPE_CHECKING:
     from sim.model import MicrocreditModel
 
@@ -26,33 +28,54 @@ class FinanceOffice(mesa.Agent):
     def __init__(self, model: MicrocreditModel):
         super().__init__(model)
         self.pending_subsidy: dict[int, np.ndarray] = {}  # quarter number -> yuan per household
-        self._recoveries: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
+        self._recoveries: list[tuple] = []
 
     # -- losses -----------------------------------------------------------------------------
-    def compensate(self, bank: np.ndarray, loss: np.ndarray) -> np.ndarray:
-        """Share recognised losses (per loan) between fund and bank; return the fund's share per loan."""
+    def compensate(
+        self, bank: np.ndarray, loss: np.ndarray, guarantor: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Share recognised losses (per loan): guarantor first, then fund and bank (§6, §10).
+
+        Returns:
+            The guarantor's and the fund's share of each loss, as ratios of the loss.
+        """
         m = self.model
-        ledger, n_banks = m.ledger, m.ledger.n_banks
-        loss_b = np.bincount(bank, weights=loss, minlength=n_banks)
-        claim_b = m.cfg.loss.fund_share * loss_b
+        g, ledger, n_banks = m.cfg.guarantee, m.ledger, m.ledger.n_banks
+        guaranteed = guarantor >= 0
+        g_part = np.where(guaranteed, g.guarantor_loss_share * loss, 0.0)
+        rest = loss - g_part
+        rest_b = np.bincount(bank, weights=rest, minlength=n_banks)
+        claim_b = m.cfg.loss.fund_share * rest_b
         payout_b = np.minimum(claim_b, np.maximum(ledger.fund_balance, 0.0))
-        fund_ratio_b = np.divide(payout_b, loss_b, out=np.zeros(n_banks), where=loss_b > 0)
-        fund_part = loss * fund_ratio_b[bank]
+        fund_ratio_b = np.divide(payout_b, rest_b, out=np.zeros(n_banks), where=rest_b > 0)
+        f_part = rest * fund_ratio_b[bank]
         ledger.post("written_off", bank, loss)
-        ledger.post("fund_payout", bank, fund_part)
-        ledger.post("bank_loss", bank, loss - fund_part)
+        ledger.post("guarantor_payout", bank, g_part, guarantor=guarantor)
+        ledger.post("fund_payout", bank, f_part)
+        ledger.post("bank_loss", bank, rest - f_part)
         ledger.post("fund_shortfall", np.arange(n_banks), claim_b - payout_b)
-        return fund_ratio_b[bank]
+        county = guarantor == guarantor_index("county")
+        refund = np.where(county, g.county_reimbursement_share * g_part, 0.0)
+        ledger.post("guarantor_reimbursed", bank, refund, guarantor=guarantor)
+        safe = np.where(loss > 0, loss, 1.0)
+        return g_part / safe, f_part / safe
 
     def schedule_recovery(
-        self, t: int, bank: np.ndarray, written_off: np.ndarray, fund_ratio: np.ndarray
+        self,
+        t: int,
+        bank: np.ndarray,
+        written_off: np.ndarray,
+        guarantor: np.ndarray,
+        ratios: tuple,
     ) -> None:
         """Book the later recovery of a share of written-off balances."""
         cfg = self.model.cfg.loss
         amount = cfg.recovery_rate * written_off
         if amount.sum() > 0:
+            g_ratio, f_ratio = ratios
+            due = t + int(cfg.recovery_lag_months)
             self._recoveries.append(
-                (t + int(cfg.recovery_lag_months), bank.copy(), amount, fund_ratio.copy())
+                (due, bank.copy(), amount, guarantor.copy(), g_ratio.copy(), f_ratio.copy())
             )
 
     def collect_recoveries(self, t: int) -> None:
@@ -60,10 +83,11 @@ class FinanceOffice(mesa.Agent):
         due = [r for r in self._recoveries if r[0] == t]
         self._recoveries = [r for r in self._recoveries if r[0] != t]
         ledger = self.model.ledger
-        for _, bank, amount, fund_ratio in due:
+        for _, bank, amount, guarantor, g_ratio, f_ratio in due:
             ledger.post("recovery", bank, amount)
-            ledger.post("fund_recovery", bank, amount * fund_ratio)
-            ledger.post("bank_recovery", bank, amount * (1.0 - fund_ratio))
+            ledger.post("guarantor_recovery", bank, amount * g_ratio, guarantor=guarantor)
+            ledger.post("fund_recovery", bank, amount * f_ratio)
+            ledger.post("bank_recovery", bank, amount * (1.0 - g_ratio - f_ratio))
 
     # -- fund management --------------------------------------------------------------------
     def manage_fund(self, t: int) -> None:

@@ -8,7 +8,8 @@ model shows up as a broken identity:
 * loans:   opening + disbursed - principal repaid - written off = loan balance
 * fund:    opening + top-ups - payouts + recoveries + transfers in - transfers out = fund balance
 * interest: accrued - paid by households - reversed on default = interest receivable
-* losses:  written off = fund payouts + bank losses
+* losses:  written off = guarantor payouts + fund payouts + bank losses
+* guarantor: opening + fees + county reimbursements + recoveries - payouts = net assets
 """
 
 from __future__ import annotations
@@ -32,6 +33,19 @@ FLOWS = (
     "interest_paid",  # household -> bank
     "interest_reversed",  # accrued interest reversed when a loan goes overdue
     "interest_subsidy",  # county budget -> household (贴息)
+    "enterprise_interest",  # enterprise -> bank, paid as it accrues
+    "enterprise_interest_subsidy",  # county budget -> enterprise, on the poverty-linked share
+    "guarantee_fee",  # borrower and county -> guarantor
+    "guarantee_fee_subsidy",  # the county's part of the guarantee fees (§4)
+    "guarantor_payout",  # guarantor -> bank, its share of a recognised loss (代偿)
+    "guarantor_reimbursed",  # county budget -> county guarantor (§10)
+    "guarantor_recovery",  # share of a recovery returned to the guarantor
+)
+GUARANTOR_FLOWS = (
+    "guarantee_fee",
+    "guarantor_payout",
+    "guarantor_reimbursed",
+    "guarantor_recovery",
 )
 
 
@@ -42,20 +56,38 @@ class BooksError(AssertionError):
 class Ledger:
     """Cumulative flows per bank, this month's flows, and derived stocks."""
 
-    def __init__(self, n_banks: int, opening_loans: np.ndarray, opening_fund: np.ndarray):
+    def __init__(
+        self,
+        n_banks: int,
+        opening_loans: np.ndarray,
+        opening_fund: np.ndarray,
+        opening_guarantor: np.ndarray,
+    ):
         self.n_banks = n_banks
         self.opening_loans = np.asarray(opening_loans, dtype=float).copy()
         self.opening_fund = np.asarray(opening_fund, dtype=float).copy()
+        self.opening_guarantor = np.asarray(opening_guarantor, dtype=float).copy()
         self.cum = {f: np.zeros(n_banks) for f in FLOWS}
         self.month = {f: np.zeros(n_banks) for f in FLOWS}
+        n_g = len(self.opening_guarantor)
+        self.cum_guarantor = {f: np.zeros(n_g) for f in GUARANTOR_FLOWS}
 
     def new_month(self) -> None:
         """Reset this month's flows."""
         for f in FLOWS:
             self.month[f][:] = 0.0
 
-    def post(self, flow: str, bank: np.ndarray | int, amount: np.ndarray | float) -> None:
-        """Record a flow of ``amount`` yuan at ``bank`` (arrays are summed per bank)."""
+    def post(
+        self,
+        flow: str,
+        bank: np.ndarray | int,
+        amount: np.ndarray | float,
+        guarantor: np.ndarray | None = None,
+    ) -> None:
+        """Record a flow of ``amount`` yuan at ``bank`` (arrays are summed per bank).
+
+        Guarantor flows also name the ``guarantor`` of each amount (index, -1 for none).
+        """
         if flow not in self.cum:
             raise KeyError(f"unknown ledger flow {flow!r}")
         amount_arr = np.asarray(amount, dtype=float)
@@ -68,6 +100,16 @@ class Ledger:
             by_bank = np.bincount(np.asarray(bank), weights=amount_arr, minlength=self.n_banks)
         self.cum[flow] += by_bank
         self.month[flow] += by_bank
+        if flow in GUARANTOR_FLOWS:
+            if guarantor is None:
+                raise KeyError(f"{flow} must name the guarantor of each amount")
+            g = np.broadcast_to(np.asarray(guarantor), amount_arr.shape)
+            if np.any(g[amount_arr != 0] < 0):
+                raise BooksError(f"{flow} posted without a guarantor")
+            n_g = len(self.opening_guarantor)
+            self.cum_guarantor[flow] += np.bincount(
+                np.maximum(g, 0).ravel(), weights=amount_arr.ravel(), minlength=n_g
+            )
 
     @property
     def loan_balance(self) -> np.ndarray:
@@ -86,6 +128,18 @@ class Ledger:
             + c["fund_recovery"]
             + c["fund_transfer_in"]
             - c["fund_transfer_out"]
+        )
+
+    @property
+    def guarantor_net_assets(self) -> np.ndarray:
+        """Net assets of each guarantor, from the flows."""
+        c = self.cum_guarantor
+        return (
+            self.opening_guarantor
+            + c["guarantee_fee"]
+            + c["guarantor_reimbursed"]
+            + c["guarantor_recovery"]
+            - c["guarantor_payout"]
         )
 
     @property
@@ -112,12 +166,17 @@ class Ledger:
         gaps = {
             "loan balance (ledger - loan book)": self.loan_balance - book_balance,
             "interest receivable (ledger - loan book)": self.interest_receivable - book_receivable,
-            "losses (written off - fund payouts - bank losses)": c["written_off"]
+            "losses (written off - guarantor, fund and bank shares)": c["written_off"]
+            - c["guarantor_payout"]
             - c["fund_payout"]
             - c["bank_loss"],
-            "recoveries (recovered - fund share - bank share)": c["recovery"]
+            "recoveries (recovered - guarantor, fund and bank shares)": c["recovery"]
+            - c["guarantor_recovery"]
             - c["fund_recovery"]
             - c["bank_recovery"],
+            "guarantor flows (by bank - by guarantor)": np.array(
+                [c[f].sum() - self.cum_guarantor[f].sum() for f in GUARANTOR_FLOWS]
+            ),
             "fund transfers (in - out, county)": np.array(
                 [c["fund_transfer_in"].sum() - c["fund_transfer_out"].sum()]
             ),

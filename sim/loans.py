@@ -42,8 +42,14 @@ class LoanBook:
         self.subsidy_share = np.zeros(n)  # share of interest the county reimburses
         self.interest_due = np.zeros(n)  # yuan accrued this quarter, not yet paid
         self.pd_multiplier = np.ones(n)  # applied to the next loan-year's PD (after extension)
+        self.guarantor = np.full(n, -1, dtype=np.int64)  # guarantor index, -1 for none
+        self.leaked_to = np.full(
+            n, -1, dtype=np.int64
+        )  # enterprise using the loan (户贷企用), -1 none
 
-    def originate(self, idx: np.ndarray, t: int, amount, term_m, rate, subsidy_share) -> None:
+    def originate(
+        self, idx: np.ndarray, t: int, amount, term_m, rate, subsidy_share, guarantor=-1
+    ) -> None:
         """Open new loans in slots ``idx`` at step ``t`` (the caller posts the disbursement)."""
         self.active[idx] = True
         self.principal[idx] = amount
@@ -60,6 +66,8 @@ class LoanBook:
         self.subsidy_share[idx] = subsidy_share
         self.interest_due[idx] = 0.0
         self.pd_multiplier[idx] = 1.0
+        self.guarantor[idx] = guarantor
+        self.leaked_to[idx] = -1
 
     def close(self, idx: np.ndarray) -> None:
         """Empty slots ``idx`` after repayment or write-off (balance already posted away)."""
@@ -72,6 +80,8 @@ class LoanBook:
         self.ti_review[idx] = NEVER
         self.ti_maturity[idx] = NEVER
         self.interest_due[idx] = 0.0
+        self.guarantor[idx] = -1
+        self.leaked_to[idx] = -1
 
     def classify(self, substandard_dpd: int, doubtful_dpd: int, loss_dpd: int) -> np.ndarray:
         """Five-category class of every slot by days past due (30 days a month)."""

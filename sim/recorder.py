@@ -37,6 +37,8 @@ class Recorder:
         self.village_borrowers = np.zeros((months, n_v), dtype=np.int32)
         self.village_own_suspended = np.zeros((months, n_v), dtype=bool)
         self.township_suspended = np.zeros((months, model.county.n_townships), dtype=bool)
+        self.cum: dict[str, float] = {}
+        self.enterprise_rows: list[dict] = []
         self.cohort_started: dict[int, int] = {}
         self.cohort_failed: dict[int, int] = {}
         self._new_loan_villages: np.ndarray | None = None
@@ -69,15 +71,26 @@ class Recorder:
         t, loans, hh, led, cal = m.t, m.loans, m.households, m.ledger, m.calendar
         n = m.county.n_households
         npl = m.npl
+        ent = m.enterprise_loans
         states = hh.states(loans.active, loans.overdue, npl)
+        for key, value in m._month.items():
+            self.cum[key] = self.cum.get(key, 0.0) + value
         state_counts = np.bincount(states, minlength=len(STATE_NAMES))
         balance = float(led.loan_balance.sum())
         fund = float(led.fund_balance.sum())
-        npl_balance = float(loans.balance[npl].sum())
+        npl_balance = float(loans.balance[npl].sum() + ent.balance[m.enterprise_npl].sum())
         mo = m._month
         cum_subsidy = led.total("interest_subsidy")
         cum_payouts = led.total("fund_payout")
         cum_fund_rec = led.total("fund_recovery")
+        budget = (
+            cum_subsidy
+            + led.total("enterprise_interest_subsidy")
+            + led.total("guarantee_fee_subsidy")
+            + led.total("guarantor_reimbursed")
+            + cum_payouts
+            - cum_fund_rec
+        )
         year, month = cal.year(t), cal.month(t)
         last = month == 12 or t == cal.months - 1
         started = self.cohort_started.get(year, 0)
@@ -105,13 +118,19 @@ class Recorder:
             "new_overdue": int(mo.get("new_overdue", 0)),
             "cures": int(mo.get("cures", 0)),
             "loan_balance": balance,
-            "overdue_balance": float(loans.balance[loans.overdue].sum()),
+            "loan_balance_household_channel": float(loans.balance.sum()),
+            "loan_balance_enterprise_channel": float(ent.balance.sum()),
+            "overdue_balance": float(
+                loans.balance[loans.overdue].sum() + ent.balance[ent.overdue].sum()
+            ),
             "npl_balance": npl_balance,
             "npl_ratio": npl_balance / balance if balance > 0 else 0.0,
             "n_villages_suspended": int(m.breaker.blocked_village().sum()),
             "n_townships_suspended": int(m.breaker.township_suspended.sum()),
             "new_losses": led.total("written_off", month=True),
             "cum_losses": led.total("written_off"),
+            "cum_losses_household_channel": self.cum.get("losses_household", 0.0),
+            "cum_losses_enterprise_channel": self.cum.get("losses_enterprise", 0.0),
             "cum_bank_losses": led.total("bank_loss"),
             "cum_recoveries": led.total("recovery"),
             "fund_balance": fund,
@@ -126,7 +145,27 @@ class Recorder:
             "new_interest_subsidy": led.total("interest_subsidy", month=True),
             "cum_interest_subsidy": cum_subsidy,
             "interest_arrears": float(hh.interest_arrears.sum()),
-            "cum_fiscal_cost": cum_subsidy + cum_payouts - cum_fund_rec,
+            "cum_enterprise_interest": led.total("enterprise_interest"),
+            "cum_enterprise_interest_subsidy": led.total("enterprise_interest_subsidy"),
+            "cum_guarantee_fee_subsidy": led.total("guarantee_fee_subsidy"),
+            "cum_guarantee_fees": led.total("guarantee_fee"),
+            "cum_guarantor_payouts": led.total("guarantor_payout"),
+            "cum_guarantor_recoveries": led.total("guarantor_recovery"),
+            "cum_guarantor_reimbursed": led.total("guarantor_reimbursed"),
+            "guarantor_outstanding": float(sum(g.outstanding() for g in m.guarantors)),
+            "guarantor_net_assets": float(led.guarantor_net_assets.sum()),
+            "n_blocked_guarantee": int(mo.get("blocked_guarantee", 0)),
+            "n_enterprises_active": int(((m.enterprises.status == 0) & ent.active).sum()),
+            "n_enterprises_blacklisted": int(m.enterprises.blacklisted.sum()),
+            "cum_enterprise_defaults": int(self.cum.get("enterprise_defaults", 0)),
+            "cum_enterprise_recalls": int(self.cum.get("enterprise_recalls", 0)),
+            "n_linked_households": int((m.enterprises.hh_enterprise >= 0).sum()),
+            "cum_leaked_loans": int(self.cum.get("leaked_loans", 0)),
+            "n_poor": int(m.poverty.poor.sum()),
+            "n_exited": int((~m.poverty.poor).sum()),
+            "cum_returned_to_poverty": int(m.poverty.cum_returned),
+            "cum_transfers": m.poverty.cum_transfers,
+            "cum_fiscal_cost": budget,
             "default_fraction": (self.cohort_failed.get(year, 0) / started)
             if (last and started)
             else np.nan,
@@ -145,12 +184,37 @@ class Recorder:
         self.village_new_amount[t] = np.bincount(
             hv[new], weights=loans.principal[new], minlength=n_v
         )
-        self.village_overdue[t] = loans.balance_by(loans.village, n_v, loans.overdue)
+        self.village_overdue[t] = loans.balance_by(
+            loans.village, n_v, loans.overdue
+        ) + ent.balance_by(ent.village, n_v, ent.overdue)
         self.village_rated[t] = np.bincount(hv[hh.rated], minlength=n_v)
         self.village_with_loan[t] = np.bincount(hv[loans.active], minlength=n_v)
         self.village_borrowers[t] = np.bincount(hv[hh.ever_borrowed], minlength=n_v)
         self.village_own_suspended[t] = m.breaker.village_suspended
         self.township_suspended[t] = m.breaker.township_suspended
+
+    def record_enterprises(self) -> None:
+        """Yearly row per enterprise (at the assessment month)."""
+        m = self.model
+        e, book = m.enterprises, m.enterprise_loans
+        n_linked = e.n_linked()
+        for k in range(e.n):
+            self.enterprise_rows.append(
+                {
+                    "year": m.calendar.year(m.t),
+                    "enterprise": k,
+                    "township": int(e.township[k]),
+                    "sector": m.cfg.county.sector_names[int(e.sector[k])],
+                    "status": ("active", "defaulted", "recalled", "repaid")[int(e.status[k])],
+                    "loan_balance": float(book.balance[k]),
+                    "n_linked": int(n_linked[k]),
+                    "n_workers": int(e.n_workers[k]),
+                    "cash": float(e.cash[k]),
+                    "paid_fraction": float(e.paid_fraction[k]),
+                    "in_rectification": bool(e.ti_rectify[k] < 2**30),
+                    "blacklisted": bool(e.blacklisted[k]),
+                }
+            )
 
     def village_ratio(self) -> np.ndarray:
         """NPL ratio per month and village."""

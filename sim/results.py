@@ -18,7 +18,8 @@ import pandas as pd
 
 from sim.config import ROOT
 
-TABLES = ("timeseries", "villages", "events")
+TABLES = ("timeseries", "villages", "events", "enterprises", "poverty", "cliff")
+OPTIONAL_TABLES = ("villages", "events", "enterprises", "poverty", "cliff")
 
 
 def package_version() -> str:
@@ -49,12 +50,17 @@ class RunResult:
     """Outputs of one replicate."""
 
     timeseries: pd.DataFrame
-    villages: pd.DataFrame
+    villages: pd.DataFrame | None
     events: pd.DataFrame
     summary: dict[str, Any]
     config: dict[str, Any]
     seed: int | list[int]
     metadata: dict[str, Any] = field(default_factory=dict)
+    enterprises: pd.DataFrame | None = None  # one row per enterprise per year
+    poverty: pd.DataFrame | None = (
+        None  # return-to-poverty rate by exit cohort and years since exit
+    )
+    cliff: pd.DataFrame | None = None  # mean income per person around the year supports end
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write Parquet tables, ``summary.json`` and ``config.json`` into folder ``path``.
@@ -67,7 +73,9 @@ class RunResult:
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
         try:
             for name in TABLES:
-                getattr(self, name).to_parquet(tmp / f"{name}.parquet", index=False)
+                table = getattr(self, name)
+                if table is not None:
+                    table.to_parquet(tmp / f"{name}.parquet", index=False)
             meta = {"seed": self.seed, **self.metadata}
             _write_json(tmp / "summary.json", {"summary": self.summary, **meta})
             _write_json(tmp / "config.json", {"config": self.config, **meta})
@@ -99,7 +107,12 @@ def load_run(path: str | os.PathLike) -> RunResult:
         raise FileNotFoundError(
             f"{path}: not a run folder (no summary.json); give the folder printed by `python -m sim`"
         )
-    tables = {name: pd.read_parquet(path / f"{name}.parquet") for name in TABLES}
+    tables = {
+        name: pd.read_parquet(path / f"{name}.parquet")
+        if (path / f"{name}.parquet").exists()
+        else None
+        for name in TABLES
+    }
     summary = json.loads((path / "summary.json").read_text(encoding="utf-8"))
     config = json.loads((path / "config.json").read_text(encoding="utf-8"))
     meta = {k: v for k, v in summary.items() if k not in ("summary", "seed")}
@@ -143,4 +156,36 @@ def summarise(ts: pd.DataFrame, events: pd.DataFrame, fund_initial: float) -> di
         "cum_renewals": int(ts["renewals"].sum()),
         "cum_extensions": int(ts["extensions"].sum()),
         "cum_fiscal_cost": float(last["cum_fiscal_cost"]),
+        "final_enterprise_channel_share": float(
+            last["loan_balance_enterprise_channel"] / last["loan_balance"]
+            if last["loan_balance"] > 0
+            else 0.0
+        ),
+        "cum_losses_household_channel": float(last["cum_losses_household_channel"]),
+        "cum_losses_enterprise_channel": float(last["cum_losses_enterprise_channel"]),
+        "cum_enterprise_defaults": int(last["cum_enterprise_defaults"]),
+        "cum_guarantor_payouts": float(last["cum_guarantor_payouts"]),
+        "cum_guarantee_fee_subsidy": float(last["cum_guarantee_fee_subsidy"]),
+        "cum_enterprise_interest_subsidy": float(last["cum_enterprise_interest_subsidy"]),
+        "cum_guarantor_reimbursed": float(last["cum_guarantor_reimbursed"]),
+        "final_n_poor": int(last["n_poor"]),
+        "final_n_exited": int(last["n_exited"]),
+        "cum_returned_to_poverty": int(last["cum_returned_to_poverty"]),
     }
+
+
+def poverty_summary(cohorts: pd.DataFrame, cliff: pd.DataFrame) -> dict[str, float]:
+    """Return-to-poverty rates pooled over exit cohorts, and the income cliff."""
+    out: dict[str, float] = {}
+    for k in (1, 2, 3):
+        rows = cohorts[cohorts["years_since_exit"] == k]
+        n = rows["n_exited"].sum()
+        out[f"return_to_poverty_rate_{k}y"] = (
+            float(rows["n_returned"].sum() / n) if n else float("nan")
+        )
+    before = cliff.loc[cliff["years_relative_to_support_end"] == -1, "mean_income_per_person"]
+    at = cliff.loc[cliff["years_relative_to_support_end"] == 0, "mean_income_per_person"]
+    out["cliff_income_change"] = (
+        float(at.iloc[0] - before.iloc[0]) if len(before) and len(at) else float("nan")
+    )
+    return out

@@ -9,8 +9,23 @@ from omegaconf import DictConfig
 
 from sim.config import from_container, to_container
 from sim.model import MicrocreditModel
-from sim.results import RunResult, git_revision, package_version, summarise
+from sim.results import RunResult, git_revision, package_version, poverty_summary, summarise
 from sim.rng import Seed
+
+ENTERPRISE_COLUMNS = [
+    "year",
+    "enterprise",
+    "township",
+    "sector",
+    "status",
+    "loan_balance",
+    "n_linked",
+    "n_workers",
+    "cash",
+    "paid_fraction",
+    "in_rectification",
+    "blacklisted",
+]
 
 
 def build_model(cfg: DictConfig | dict, seed: Seed) -> MicrocreditModel:
@@ -75,14 +90,20 @@ def _collect(model: MicrocreditModel, seed: Seed) -> RunResult:
     )
     events = pd.DataFrame(rec.events, columns=["month", "t", "event", "level", "index", "township"])
     cfg = to_container(model.config)
+    poverty = model.poverty.cohort_table(cal.year(cal.months - 1))
+    cliff = model.poverty.cliff_table(model.cfg.poverty)
     summary = summarise(ts, events, float(model.cfg.fund.initial))
     summary["opening_loan_balance"] = float(model.ledger.opening_loans.sum())
+    summary.update(poverty_summary(poverty, cliff))
     return RunResult(
         timeseries=ts,
         villages=villages,
         events=events,
         summary=summary,
         config=cfg,
+        enterprises=pd.DataFrame(rec.enterprise_rows, columns=ENTERPRISE_COLUMNS),
+        poverty=poverty,
+        cliff=cliff,
         seed=seed_record(seed),
         metadata={
             "scenario": cfg["scenario"],

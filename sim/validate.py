@@ -16,6 +16,8 @@ from sim.config import ConfigError
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 TOPUP_RULES = ("none", "fixed", "restore")
+GUARANTORS = ("none", "provincial", "county")
+WITHDRAWAL_RULES = ("abrupt", "tapered", "profit_retention")
 SHOCK_SCOPES = ("county", "township", "sector")
 
 
@@ -93,6 +95,9 @@ def validate(cfg: DictConfig) -> None:
     _credit(cfg)
     _default(cfg)
     _rules(cfg)
+    _enterprise(cfg)
+    _guarantee(cfg)
+    _poverty(cfg)
 
 
 def _horizon(cfg: DictConfig) -> None:
@@ -312,3 +317,119 @@ def translate_hydra_error(exc: BaseException) -> ConfigError:
     if full_key:
         return ConfigError(f"{full_key}: {text}; give a value of the type in sim/config.py")
     return ConfigError(f"configuration: {text}")
+
+
+def _enterprise(cfg: DictConfig) -> None:
+    e = cfg.enterprise
+    _prob(
+        cfg,
+        [
+            f"enterprise.{k}"
+            for k in (
+                "link_share_no_labour",
+                "able_link_share",
+                "return_rate",
+                "interest_subsidy_rate",
+                "rho_county",
+                "rho_sector",
+                "p_breach",
+                "p_breach_persists",
+                "leakage_share",
+            )
+        ],
+    )
+    _nonneg(
+        cfg,
+        [
+            f"enterprise.{k}"
+            for k in (
+                "amount_per_household",
+                "workers_mean",
+                "wage",
+                "roa_sd",
+                "initial_cash_share",
+                "insolvency_cash_share",
+                "rectification_months",
+            )
+        ],
+    )
+    if e.enabled and e.n_enterprises < 1:
+        _fail(
+            "enterprise.n_enterprises",
+            e.n_enterprises,
+            "give at least 1, or set enterprise.enabled=false",
+        )
+    if e.amount_per_household > cfg.credit.loan_cap:
+        _fail(
+            "enterprise.amount_per_household",
+            e.amount_per_household,
+            f"at most credit.loan_cap ({cfg.credit.loan_cap})",
+        )
+    if not 1 <= e.term_years <= 3:
+        _fail("enterprise.term_years", e.term_years, "give 1, 2 or 3 (§3: within 3 years)")
+    if e.rho_county + e.rho_sector >= 1:
+        _fail(
+            "enterprise.rho_county",
+            e.rho_county,
+            "enterprise.rho_county + enterprise.rho_sector must stay below 1",
+        )
+    if not e.enabled and (e.leakage_share > 0 or e.able_link_share > 0):
+        _fail(
+            "enterprise.enabled",
+            False,
+            "leakage_share and able_link_share need the enterprise channel; enable it or set them to 0",
+        )
+
+
+def _guarantee(cfg: DictConfig) -> None:
+    g = cfg.guarantee
+    for key in ("household_guarantor", "enterprise_guarantor"):
+        if g[key] not in GUARANTORS:
+            _fail(f"guarantee.{key}", g[key], f"choose one of {', '.join(GUARANTORS)}")
+    _prob(
+        cfg,
+        [
+            f"guarantee.{k}"
+            for k in (
+                "household_fee_rate",
+                "enterprise_fee_rate",
+                "fee_subsidy_share",
+                "guarantor_loss_share",
+                "county_reimbursement_share",
+            )
+        ],
+    )
+    _nonneg(cfg, ["guarantee.provincial_net_assets", "guarantee.county_net_assets"])
+    _positive(cfg, ["guarantee.leverage_limit"])
+
+
+def _poverty(cfg: DictConfig) -> None:
+    i, p = cfg.income, cfg.poverty
+    _length(cfg, "income.base_per_person", 3, "labour class [full, weak, none]")
+    for k, v in enumerate(i.base_per_person):
+        if v < 0:
+            _fail(f"income.base_per_person[{k}]", v, "must not be negative")
+    _nonneg(cfg, ["income.base_sd", "income.shock_sd", "income.transfer_per_person"])
+    _prob(cfg, ["income.project_persistence"])
+    if len(p.line_years) == 0 or len(p.line_years) != len(p.line_yuan):
+        _fail(
+            "poverty.line_yuan",
+            list(p.line_yuan),
+            "give one poverty line per year of poverty.line_years",
+        )
+    years = list(p.line_years)
+    if years != sorted(set(years)):
+        _fail("poverty.line_years", years, "years must be distinct and increasing")
+    if any(v <= 0 for v in p.line_yuan):
+        _fail("poverty.line_yuan", list(p.line_yuan), "poverty lines must be positive yuan")
+    if not 1 <= p.assessment_month <= 12:
+        _fail("poverty.assessment_month", p.assessment_month, "give a calendar month 1-12")
+    if p.withdrawal_rule not in WITHDRAWAL_RULES:
+        _fail(
+            "poverty.withdrawal_rule",
+            p.withdrawal_rule,
+            f"choose one of {', '.join(WITHDRAWAL_RULES)}",
+        )
+    _nonneg(cfg, ["poverty.support_years_after_exit", "poverty.exit_margin"])
+    _positive(cfg, ["poverty.taper_years", "poverty.retention_payout_years"])
+    _prob(cfg, ["poverty.retention_share"])

@@ -17,6 +17,7 @@ STRESSED = (
     "subsidy.settlement_delay_quarters=2",
     "loss.recovery_rate=0.4",
     "loss.recovery_lag_months=6",
+    "enterprise.roa_mean=0.02",
 )
 
 
@@ -71,13 +72,59 @@ def test_village_panel_adds_up_to_county(result):
 def test_loss_sharing_splits_every_loss(result):
     s = result.timeseries.iloc[-1]
     share = result.config["loss"]["fund_share"]
-    expected = share * s["cum_losses"] - s["cum_fund_shortfall"]
-    assert s["cum_fund_payouts"] == pytest.approx(expected, abs=1.0), (
-        "fund pays its share, less any shortfall"
+    g_share = result.config["guarantee"]["guarantor_loss_share"]
+    # by default every loan is guaranteed: the guarantor pays first, fund and bank share the rest
+    assert s["cum_guarantor_payouts"] == pytest.approx(g_share * s["cum_losses"], abs=1.0), (
+        "the guarantor pays its share of every recognised loss first"
     )
-    bank = s["cum_losses"] - s["cum_fund_payouts"]
-    assert s["cum_bank_losses"] == pytest.approx(bank, abs=1.0), (
-        "the bank bears the rest of each loss"
+    rest = s["cum_losses"] - s["cum_guarantor_payouts"]
+    assert s["cum_fund_payouts"] == pytest.approx(
+        share * rest - s["cum_fund_shortfall"], abs=1.0
+    ), "the fund pays its share of the rest, less any shortfall"
+    assert s["cum_bank_losses"] == pytest.approx(rest - s["cum_fund_payouts"], abs=1.0), (
+        "the bank bears the remainder of each loss"
+    )
+    assert s["cum_losses"] > 0, "the test needs losses"
+
+
+def test_guarantor_books(result):
+    ts = result.timeseries
+    g = result.config["guarantee"]
+    opening = g["provincial_net_assets"] + g["county_net_assets"]
+    implied = (
+        opening
+        + ts["cum_guarantee_fees"]
+        + ts["cum_guarantor_reimbursed"]
+        + ts["cum_guarantor_recoveries"]
+        - ts["cum_guarantor_payouts"]
+    )
+    assert np.abs(implied - ts["guarantor_net_assets"]).max() < 1.0, (
+        "opening + fees + county refunds + recoveries - payouts = net assets"
+    )
+
+
+def test_channels_add_up(result):
+    ts = result.timeseries
+    both = ts["loan_balance_household_channel"] + ts["loan_balance_enterprise_channel"]
+    assert np.abs(both - ts["loan_balance"]).max() < 1.0, (
+        "household + enterprise channel = loan balance"
+    )
+    losses = ts["cum_losses_household_channel"] + ts["cum_losses_enterprise_channel"]
+    assert np.abs(losses - ts["cum_losses"]).max() < 1.0, "losses by channel add up"
+    budget = (
+        ts["cum_interest_subsidy"]
+        + ts["cum_enterprise_interest_subsidy"]
+        + ts["cum_guarantee_fee_subsidy"]
+        + ts["cum_guarantor_reimbursed"]
+        + ts["cum_fund_payouts"]
+        - ts["cum_fund_recoveries"]
+    )
+    assert np.abs(budget - ts["cum_fiscal_cost"]).max() < 1.0, (
+        "fiscal cost includes every budget line"
+    )
+    assert (
+        ts["cum_guarantee_fee_subsidy"].iloc[-1] > 0
+        and ts["cum_enterprise_interest_subsidy"].iloc[-1] > 0
     )
 
 

@@ -1,0 +1,262 @@
+"""Poverty-linked enterprises (带贫企业) and the 企贷企用 channel (§1, §2, §14).
+
+An enterprise borrows for the households linked to it under a four-party agreement
+(``enterprise.amount_per_household`` each), pays each linked household a yearly return on
+that principal, employs poor workers, and receives a 2 %/yr interest subsidy. Once a year
+its profit (return on assets loading on the county and sector factors) goes into its cash;
+a shortfall means missed payments, and cash below ``-insolvency_cash_share`` x loan means
+default on the whole loan at once: every linked household's return stops together. A yearly
+compliance review puts a failing enterprise under rectification; if it still fails when the
+window closes, its loan is recalled and it is blacklisted (§2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from sim.county import LABOUR_NONE, County
+from sim.guarantors import guarantor_index
+from sim.loans import NEVER, LoanBook
+
+if TYPE_CHECKING:
+    from sim.model import MicrocreditModel
+
+ACTIVE, DEFAULTED, RECALLED, REPAID = 0, 1, 2, 3
+STATUS_NAMES = ("active", "defaulted", "recalled", "repaid")
+
+
+@dataclass
+class EnterpriseTable:
+    """Enterprise columns (one entry per enterprise) and the household links."""
+
+    township: np.ndarray
+    village: np.ndarray
+    sector: np.ndarray
+    cash: np.ndarray  # yuan
+    status: np.ndarray  # ACTIVE / DEFAULTED / RECALLED / REPAID
+    blacklisted: np.ndarray
+    ti_rectify: np.ndarray  # step when the rectification window closes (NEVER if none)
+    paid_fraction: np.ndarray  # share of this year's returns actually paid
+    n_workers: np.ndarray
+    hh_enterprise: np.ndarray  # enterprise each household is linked to (-1 none)
+    hh_employer: np.ndarray  # enterprise employing a member of each household (-1 none)
+
+    @property
+    def n(self) -> int:
+        """Number of enterprises."""
+        return len(self.township)
+
+    def n_linked(self) -> np.ndarray:
+        """Households linked to each enterprise."""
+        linked = self.hh_enterprise >= 0
+        return np.bincount(self.hh_enterprise[linked], minlength=self.n)
+
+    def paying(self) -> np.ndarray:
+        """Enterprises whose link to households is alive."""
+        return self.status == ACTIVE
+
+
+def build_enterprises(cfg, county: County, rng: np.random.Generator) -> EnterpriseTable:
+    """Place enterprises, link households (§1) and hire poor workers."""
+    e = cfg.enterprise
+    n_e = int(e.n_enterprises) if e.enabled else 0
+    n_h = county.n_households
+    township = rng.integers(0, county.n_townships, n_e)
+    village = np.array(
+        [rng.choice(np.flatnonzero(county.village_township == tw)) for tw in township],
+        dtype=np.int64,
+    )
+    sector = rng.choice(len(cfg.county.sector_names), n_e, p=np.asarray(cfg.county.sector_shares))
+    hh_enterprise = np.full(n_h, -1, dtype=np.int64)
+    hh_employer = np.full(n_h, -1, dtype=np.int64)
+    n_workers = rng.poisson(e.workers_mean, n_e) if n_e else np.zeros(0, dtype=np.int64)
+    u_link, u_pick = rng.random(n_h), rng.random(n_h)
+    if n_e:
+        no_labour = county.hh_labour == LABOUR_NONE
+        p_link = np.where(no_labour, e.link_share_no_labour, e.able_link_share)
+        linked = np.flatnonzero(u_link < p_link)
+        hh_enterprise[linked] = _local_choice(county.hh_township[linked], township, u_pick[linked])
+        able_free = np.flatnonzero(~no_labour & (hh_enterprise < 0))
+        for k in range(n_e):  # a few dozen enterprises, not households: a short loop
+            pool = able_free[
+                (county.hh_township[able_free] == township[k]) & (hh_employer[able_free] < 0)
+            ]
+            hired = rng.choice(pool, size=min(int(n_workers[k]), len(pool)), replace=False)
+            hh_employer[hired] = k
+            n_workers[k] = len(hired)
+    return EnterpriseTable(
+        township=township,
+        village=village,
+        sector=sector,
+        cash=np.zeros(n_e),
+        status=np.full(n_e, ACTIVE, dtype=np.int8),
+        blacklisted=np.zeros(n_e, dtype=bool),
+        ti_rectify=np.full(n_e, NEVER, dtype=np.int64),
+        paid_fraction=np.ones(n_e),
+        n_workers=n_workers,
+        hh_enterprise=hh_enterprise,
+        hh_employer=hh_employer,
+    )
+
+
+def _local_choice(hh_township: np.ndarray, ent_township: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """For each household, an enterprise in its township (uniformly), else any enterprise."""
+    n_e = len(ent_township)
+    order = np.argsort(ent_township, kind="stable")
+    counts = np.bincount(
+        ent_township, minlength=max(hh_township.max(initial=0), ent_township.max()) + 1
+    )
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    local = counts[hh_township]
+    pick_local = order[
+        np.minimum(starts[hh_township] + (u * np.maximum(local, 1)).astype(np.int64), n_e - 1)
+    ]
+    pick_any = (u * n_e).astype(np.int64)
+    return np.where(local > 0, pick_local, pick_any)
+
+
+class Enterprise(mesa.Agent):
+    """A poverty-linked enterprise: a view of row ``row`` of the enterprise table and book."""
+
+    def __init__(self, model: MicrocreditModel, row: int):
+        super().__init__(model)
+        self.row = row
+
+    @property
+    def status(self) -> str:
+        """active, defaulted, recalled or repaid."""
+        return STATUS_NAMES[int(self.model.enterprises.status[self.row])]
+
+    @property
+    def loan_balance(self) -> float:
+        """Outstanding principal of its poverty-linked loan, yuan."""
+        return float(self.model.enterprise_loans.balance[self.row])
+
+    @property
+    def n_linked(self) -> int:
+        """Households linked to it."""
+        return int(self.model.enterprises.n_linked()[self.row])
+
+
+def open_enterprise_book(model: MicrocreditModel) -> LoanBook:
+    """Enterprise loans outstanding at the start, of random age within their term."""
+    ent, cfg = model.enterprises, model.cfg
+    bank = model.county.township_bank[ent.township].astype(np.int64)
+    book = LoanBook(ent.n, bank, ent.village)
+    n_linked = ent.n_linked()
+    idx = np.flatnonzero(n_linked > 0)
+    if len(idx) == 0:
+        return book
+    rng = model.streams["enterprise_book"]
+    term_m = np.full(len(idx), 12 * int(cfg.enterprise.term_years))
+    amount = cfg.enterprise.amount_per_household * n_linked[idx]
+    remaining = 1 + (rng.random(len(idx)) * (term_m - 1)).astype(np.int64)
+    g = guarantor_index(cfg.guarantee.enterprise_guarantor)
+    book.originate(idx, 0, amount, term_m, cfg.credit.rate_multi, 0.0, guarantor=g)
+    book.ti_start[idx] = remaining - term_m
+    book.ti_maturity[idx] = remaining
+    book.ti_review[idx] = NEVER
+    ent.cash[idx] = cfg.enterprise.initial_cash_share * amount
+    return book
+
+
+def accrue_enterprise_interest(model: MicrocreditModel) -> None:
+    """Monthly interest on performing enterprise loans, paid from cash.
+
+    The county subsidises ``interest_subsidy_rate`` on the poverty-linked principal (Henan 85号).
+    """
+    book, ent, ledger = model.enterprise_loans, model.enterprises, model.ledger
+    performing = book.active & ~book.overdue
+    interest = np.where(performing, book.balance * book.rate / 12.0, 0.0)
+    subsidy = np.where(
+        performing, book.balance * model.cfg.enterprise.interest_subsidy_rate / 12.0, 0.0
+    )
+    ledger.post("enterprise_interest", book.bank, interest)
+    ledger.post("enterprise_interest_subsidy", book.bank, subsidy)
+    ent.cash -= interest - subsidy
+
+
+def yearly_review(model: MicrocreditModel, due: np.ndarray) -> None:
+    """Profit, returns to linked households, default and compliance review (§2).
+
+    Args:
+        model: the model.
+        due: yuan each enterprise owes its linked households this year.
+    """
+    ent, book, e = model.enterprises, model.enterprise_loans, model.cfg.enterprise
+    rng = model.streams["enterprise_profit"]
+    eta, u_breach = rng.standard_normal(ent.n), rng.random(ent.n)
+    live = np.flatnonzero(book.active & ~book.overdue & (ent.status == ACTIVE))
+    ent.paid_fraction[:] = np.where(ent.status == ACTIVE, 1.0, 0.0)
+    if len(live) == 0:
+        return
+    d = model.defaults
+    k = model.calendar.year(model.t) - d.first_year
+    x = (
+        np.sqrt(e.rho_county) * d.z_county[k]
+        + np.sqrt(e.rho_sector) * d.z_sector[k, ent.sector[live]]
+        + np.sqrt(1.0 - e.rho_county - e.rho_sector) * eta[live]
+    )
+    principal = book.principal[live]
+    available = ent.cash[live] + (e.roa_mean + e.roa_sd * x) * principal
+    owed = due[live]
+    paid = np.clip(np.divide(available, owed, out=np.ones(len(live)), where=owed > 0), 0.0, 1.0)
+    ent.paid_fraction[live] = paid
+    ent.cash[live] = available - paid * owed
+    insolvent = ent.cash[live] < -e.insolvency_cash_share * principal
+    default(model, live[insolvent])
+    breach = (paid < 1.0) | (u_breach[live] < e.p_breach)
+    start = live[breach & ~insolvent & (ent.ti_rectify[live] == NEVER)]
+    ent.ti_rectify[start] = model.t + int(e.rectification_months)
+
+
+def default(model: MicrocreditModel, idx: np.ndarray) -> None:
+    """Enterprises ``idx`` default on their whole loan: it falls overdue, returns stop."""
+    if len(idx) == 0:
+        return
+    ent, book = model.enterprises, model.enterprise_loans
+    book.overdue[idx] = True
+    book.mpd[idx] = 0
+    ent.status[idx] = DEFAULTED
+    ent.paid_fraction[idx] = 0.0
+    ent.ti_rectify[idx] = NEVER
+    model.count("enterprise_defaults", len(idx))
+
+
+def monthly_review(model: MicrocreditModel) -> None:
+    """Rectification deadlines (recall and blacklist, §2) and maturities (renew or repay)."""
+    ent, book, e, t = model.enterprises, model.enterprise_loans, model.cfg.enterprise, model.t
+    u = model.streams["enterprise_rectify"].random(ent.n)
+    closing = np.flatnonzero((ent.ti_rectify == t) & (ent.status == ACTIVE))
+    failing = closing[(ent.cash[closing] < 0) | (u[closing] < e.p_breach_persists)]
+    ent.ti_rectify[closing] = NEVER
+    insolvent = ent.cash[failing] < -e.insolvency_cash_share * book.principal[failing]
+    default(model, failing[insolvent])
+    recalled = failing[~insolvent]
+    _repay(model, recalled, RECALLED)
+    ent.blacklisted[recalled] = True
+    model.count("enterprise_recalls", len(recalled))
+
+    due = np.flatnonzero(book.active & ~book.overdue & (book.ti_maturity == t))
+    ok = e.renewal & ~ent.blacklisted[due] & (ent.ti_rectify[due] == NEVER)
+    if model.cfg.breaker.blocks_renewals:
+        ok &= ~model.breaker.blocked_village()[book.village[due]]
+    renew = due[ok]
+    book.ti_maturity[renew] = t + book.term_m[renew]
+    book.renewed[renew] += 1
+    _repay(model, due[~ok], REPAID)
+    model.count("enterprise_renewals", len(renew))
+
+
+def _repay(model: MicrocreditModel, idx: np.ndarray, status: int) -> None:
+    """Enterprises ``idx`` repay their principal from their assets; the link ends."""
+    if len(idx) == 0:
+        return
+    book = model.enterprise_loans
+    model.ledger.post("principal_repaid", book.bank[idx], book.balance[idx])
+    model.enterprises.status[idx] = status
+    book.close(idx)

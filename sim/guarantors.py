@@ -1,0 +1,71 @@
+"""Government guarantors (§4, §10).
+
+The provincial agricultural credit guarantee company (省农信担保) and the county government
+guarantor.
+
+A guarantor earns a yearly fee on the balance it guarantees (paid by the county, §4), pays
+``guarantee.guarantor_loss_share`` of a recognised loss before the fund and the bank take
+theirs, and is refunded part of its payouts by the county (county guarantor only, §10).
+Its outstanding guarantees may not exceed ``guarantee.leverage_limit`` x net assets; a loan
+that needs a guarantee waits while the guarantor is at its limit.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+if TYPE_CHECKING:
+    from sim.model import MicrocreditModel
+
+GUARANTOR_NAMES = ("provincial", "county")
+NO_GUARANTOR = -1
+
+
+def guarantor_index(name: str) -> int:
+    """Index of a guarantor named in the config ("none" -> -1)."""
+    return NO_GUARANTOR if name == "none" else GUARANTOR_NAMES.index(name)
+
+
+class Guarantor(mesa.Agent):
+    """A government guarantor; its books are the ledger's guarantor accounts."""
+
+    def __init__(self, model: MicrocreditModel, index: int):
+        super().__init__(model)
+        self.index = index
+        self.name = GUARANTOR_NAMES[index]
+
+    def net_assets(self) -> float:
+        """Yuan of net assets, from the ledger."""
+        return float(self.model.ledger.guarantor_net_assets[self.index])
+
+    def outstanding(self) -> float:
+        """Yuan of loans this guarantor currently guarantees (both channels)."""
+        return sum(
+            float(book.balance[book.active & (book.guarantor == self.index)].sum())
+            for book in self.model.books()
+        )
+
+    def room(self) -> float:
+        """Yuan of new guarantees this guarantor may still give."""
+        limit = self.model.cfg.guarantee.leverage_limit * max(self.net_assets(), 0.0)
+        return max(limit - self.outstanding(), 0.0)
+
+    def admit(self, amount: np.ndarray, room: float) -> np.ndarray:
+        """Which of ``amount`` (already in priority order) fit within ``room``."""
+        return np.cumsum(amount) <= room + 1e-6
+
+
+def charge_fees(model: MicrocreditModel) -> None:
+    """Monthly guarantee fees on performing guaranteed loans, paid to the guarantors (§4)."""
+    g = model.cfg.guarantee
+    for book, rate in (
+        (model.loans, g.household_fee_rate),
+        (model.enterprise_loans, g.enterprise_fee_rate),
+    ):
+        mask = book.active & ~book.overdue & (book.guarantor >= 0)
+        fee = np.where(mask, book.balance * rate / 12.0, 0.0)
+        model.ledger.post("guarantee_fee", book.bank, fee, guarantor=book.guarantor)
+        model.ledger.post("guarantee_fee_subsidy", book.bank, fee * g.fee_subsidy_share)

@@ -1,0 +1,238 @@
+"""Household-channel lending (户贷户用): applications, loan-years, maturity (§1, §3, §5, §9).
+
+Functions here operate on the whole household table at once; money moves only through
+``model.ledger``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.banks import creditworthy
+from sim.enterprises import ACTIVE, DEFAULTED
+from sim.guarantors import guarantor_index
+
+if TYPE_CHECKING:
+    from sim.model import MicrocreditModel
+
+
+def amount_asked(model: MicrocreditModel, idx: np.ndarray) -> np.ndarray:
+    """Amount each household in ``idx`` asks for: its share of its grade's credit line."""
+    step = float(model.cfg.uptake.amount_step)
+    line = model.credit_lines[model.county.hh_grade[idx]]
+    return np.maximum(np.floor(line * model.households.amount_share[idx] / step) * step, step)
+
+
+def subsidy_share(
+    model: MicrocreditModel, amount: np.ndarray, term_m: np.ndarray, t: int
+) -> np.ndarray:
+    """Share of interest the county reimburses on a loan signed at ``t`` (§3)."""
+    s = model.cfg.subsidy
+    if not s.enabled:
+        return np.zeros(len(amount))
+    eligible = (amount <= s.max_amount) & (term_m <= 12 * s.max_term_years)
+    share = 1.0 if model.calendar.in_campaign(t) else float(s.transition_share)
+    return np.where(eligible, share, 0.0)
+
+
+def rate_for(model: MicrocreditModel, term_m: np.ndarray, t: int) -> np.ndarray:
+    """Benchmark rate by term in the campaign; the LPR cap afterwards (§3)."""
+    c = model.cfg.credit
+    if model.calendar.in_campaign(t):
+        return np.where(term_m == 12, c.rate_1y, c.rate_multi)
+    return np.full(len(term_m), c.rate_transition)
+
+
+def applicants(model: MicrocreditModel) -> np.ndarray:
+    """Rated, aware, willing, able households without a loan that apply this month."""
+    t, hh, c, u = model.t, model.households, model.county, model.cfg.uptake
+    u_apply = model.streams["apply"].random(c.n_households)
+    hazard = (
+        u.hazard_monthly_campaign if model.calendar.in_campaign(t) else u.hazard_monthly_transition
+    )
+    hazard = np.where(hh.has_repaid, hazard * u.repeat_hazard_multiplier, hazard)
+    eligible = (
+        hh.rated
+        & hh.aware
+        & c.hh_willing
+        & hh.able()
+        & ~model.loans.active
+        & (hh.ti_next_apply <= t)
+    )
+    return np.flatnonzero(eligible & (u_apply < hazard))
+
+
+def originate(model: MicrocreditModel) -> None:
+    """Applications, approval by the banks and the guarantor, and disbursement."""
+    t, hh, loans = model.t, model.households, model.loans
+    n = model.county.n_households
+    priority = model.streams["queue"].random(n)
+    u_leak = model.streams["leakage"].random(n)
+    apply = applicants(model)
+    amount = amount_asked(model, apply)
+    approved = np.zeros(len(apply), dtype=bool)
+    for bank in model.banks:
+        mine = loans.bank[apply] == bank.index
+        ok, counts = bank.approve(apply[mine], amount[mine], priority[apply[mine]])
+        approved[np.flatnonzero(mine)[ok]] = True
+        for key, v in counts.items():
+            model.count(key, v)
+    approved &= _guarantee_room(model, apply, amount, priority, approved)
+    # refused on grade or age: wait; turned away by a suspension, capacity or guarantee: try again
+    rejected = apply[~approved & ~creditworthy(model, apply)]
+    hh.ti_next_apply[rejected] = t + model.cfg.uptake.reapply_wait_months
+    new, amount = apply[approved], amount[approved]
+    term_m = 12 * hh.term_years[new]
+    g = guarantor_index(model.cfg.guarantee.household_guarantor)
+    loans.originate(
+        new,
+        t,
+        amount,
+        term_m,
+        rate_for(model, term_m, t),
+        subsidy_share(model, amount, term_m, t),
+        g,
+    )
+    model.ledger.post("disbursed", loans.bank[new], amount)
+    _leak(model, new, u_leak)
+    first = new[~hh.ever_borrowed[new]]
+    hh.ever_borrowed[new] = True
+    hh.ti_first_loan[first] = t
+    model.count("n_applications", len(apply))
+    model.count("new_loans", len(new))
+    model.count("new_borrower_households", len(first))
+    model.draw_outcome_noise()
+    start_loan_years(model, new, t)
+
+
+def _guarantee_room(model, idx, amount, priority, approved) -> np.ndarray:
+    """Approved loans that the household guarantor can still cover; the rest wait (§4)."""
+    g = guarantor_index(model.cfg.guarantee.household_guarantor)
+    ok = np.ones(len(idx), dtype=bool)
+    if g < 0:
+        return ok
+    cand = np.flatnonzero(approved)
+    cand = cand[np.argsort(priority[idx[cand]], kind="stable")]
+    fits = model.guarantors[g].admit(amount[cand], model.guarantors[g].room())
+    ok[cand[~fits]] = False
+    model.count("blocked_guarantee", int((~fits).sum()))
+    return ok
+
+
+def _leak(model: MicrocreditModel, new: np.ndarray, u_leak: np.ndarray) -> None:
+    """户贷企用 (§14, forbidden): a share of new loans is handed to an enterprise in the township."""
+    ent, share = model.enterprises, model.cfg.enterprise.leakage_share
+    if share <= 0 or ent.n == 0 or len(new) == 0:
+        return
+    live = np.flatnonzero(ent.status == ACTIVE)
+    if len(live) == 0:
+        return
+    leak = new[u_leak[new] < share]
+    tw = model.county.hh_township[leak]
+    pick = (u_leak[leak] / share * len(live)).astype(np.int64).clip(0, len(live) - 1)
+    same = [live[ent.township[live] == x] for x in range(model.county.n_townships)]
+    chosen = np.array(
+        [
+            s[p % len(s)] if len(s) else live[p]
+            for s, p in ((same[x], q) for x, q in zip(tw, pick, strict=True))
+        ],
+        dtype=np.int64,
+    )
+    model.loans.leaked_to[leak] = chosen
+    model.count("leaked_loans", len(leak))
+
+
+def start_loan_years(model: MicrocreditModel, idx: np.ndarray, t: int) -> None:
+    """Draw the project outcome of the loan-years of ``idx`` that start at ``t``."""
+    if len(idx) == 0:
+        return
+    loans = model.loans
+    year = model.calendar.year(t)
+    failed = model.defaults.fails(idx, year, model.outcome_noise, loans.pd_multiplier[idx])
+    u = model.streams["wilful"].random(model.county.n_households)[idx]
+    loans.failed[idx] = failed
+    loans.wilful[idx] = failed & (u < model.cfg.default.p_wilful)
+    loans.pd_multiplier[idx] = 1.0
+    model.recorder.count_cohort(year, len(idx), int(failed.sum()))
+
+
+def review(model: MicrocreditModel) -> None:
+    """Loan-years that end now: overdue, extension, renewal or repayment (§5)."""
+    t, loans, m = model.t, model.loans, model.cfg.maturity
+    due = np.flatnonzero(loans.active & ~loans.overdue & (loans.ti_review == t))
+    leaked = loans.leaked_to[due] >= 0
+    if leaked.any():  # a leaked loan's fate follows the enterprise that uses it
+        loans.failed[due[leaked]] = (
+            model.enterprises.status[loans.leaked_to[due[leaked]]] == DEFAULTED
+        )
+    at_maturity = loans.ti_maturity[due] == t
+    failed = loans.failed[due]
+    in_campaign = model.calendar.in_campaign(t)
+    u_renew = model.streams["renew"].random(model.county.n_households)[due]
+
+    ext_ok = m.extension_enabled and (in_campaign or m.extension_after_campaign)
+    extend = (
+        failed
+        & at_maturity
+        & ~loans.wilful[due]
+        & (loans.extended[due] < m.max_extensions)
+        & ext_ok
+    )
+    wants = (
+        ~failed
+        & at_maturity
+        & (loans.term_m[due] <= 12 * m.renewal_max_term_years)
+        & (u_renew < m.p_renewal_request)
+    )
+    renew = np.zeros(len(due), dtype=bool)
+    if m.renewal_enabled and (in_campaign or m.renewal_after_campaign):
+        for bank in model.banks:
+            mine = wants & (loans.bank[due] == bank.index)
+            renew[mine] = bank.may_renew(due[mine])
+    next_year = ~failed & ~at_maturity
+
+    go_overdue(model, due[failed & ~extend])
+    repay(model, due[~failed & at_maturity & ~renew])
+    _extend(model, due[extend], t)
+    idx = due[renew]
+    loans.ti_maturity[idx] = t + 12
+    loans.ti_review[idx] = t + 12
+    loans.renewed[idx] += 1
+    idx_next = due[next_year]
+    loans.ti_review[idx_next] = t + np.minimum(12, loans.ti_maturity[idx_next] - t)
+    model.count("renewals", int(renew.sum()))
+    model.count("extensions", int(extend.sum()))
+    model.count("new_overdue", int((failed & ~extend).sum()))
+    start_loan_years(model, np.concatenate([due[extend], idx, idx_next]), t)
+
+
+def _extend(model: MicrocreditModel, idx: np.ndarray, t: int) -> None:
+    loans = model.loans
+    length = np.minimum(model.cfg.maturity.extension_max_months, loans.term_m[idx])
+    loans.ti_maturity[idx] = t + length
+    loans.ti_review[idx] = t + np.minimum(12, length)
+    loans.extended[idx] += 1
+    loans.pd_multiplier[idx] = model.cfg.default.extension_pd_multiplier
+
+
+def go_overdue(model: MicrocreditModel, idx: np.ndarray) -> None:
+    """Loans ``idx`` stop performing: accrued interest of the quarter is reversed."""
+    loans = model.loans
+    loans.overdue[idx] = True
+    loans.mpd[idx] = 0
+    model.ledger.post("interest_reversed", loans.bank[idx], loans.interest_due[idx])
+    loans.interest_due[idx] = 0.0
+
+
+def repay(model: MicrocreditModel, idx: np.ndarray) -> None:
+    """Households ``idx`` repay their whole principal (and settle the quarter's interest)."""
+    if len(idx) == 0:
+        return
+    loans, hh = model.loans, model.households
+    model.finance_office.settle_interest(model.t, idx, quarter_end=False)
+    model.ledger.post("principal_repaid", loans.bank[idx], loans.balance[idx])
+    hh.has_repaid[idx] = True
+    hh.ti_next_apply[idx] = model.t + model.cfg.uptake.reapply_wait_months
+    loans.close(idx)

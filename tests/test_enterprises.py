@@ -1,0 +1,170 @@
+"""Enterprises (企贷企用), guarantors, household income and the cliff effect."""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+import pytest
+
+from sim import build_model, load_config
+from sim.county import LABOUR_NONE
+from sim.enterprises import ACTIVE, DEFAULTED, RECALLED, default
+from tests.conftest import SMALL, cached_run
+
+
+def stepped(overrides, months, seed=4):
+    model = build_model(load_config("baseline", [*SMALL, *overrides]), seed=seed)
+    for _ in range(months):
+        model.step()
+    return model
+
+
+def release(model):
+    getattr(mesa.Agent, "_ids", {}).pop(model, None)
+
+
+def test_only_households_without_labour_are_linked():
+    model = stepped([], 0)
+    ent, c = model.enterprises, model.county
+    linked = ent.hh_enterprise >= 0
+    assert linked.sum() > 50, "the enterprise channel covers households"
+    assert (c.hh_labour[linked] == LABOUR_NONE).all(), (
+        "able households are never linked when the share is 0"
+    )
+    book = model.enterprise_loans
+    per_household = model.cfg.enterprise.amount_per_household
+    assert np.allclose(book.principal[book.active], per_household * ent.n_linked()[book.active]), (
+        "an enterprise borrows 50,000 yuan per linked household"
+    )
+    release(model)
+
+
+def test_blacklisted_enterprises_get_no_new_loan():
+    # every enterprise breaches and fails to rectify: all are recalled and blacklisted
+    over = ["enterprise.p_breach=1.0", "enterprise.p_breach_persists=1.0", "horizon.months=48"]
+    model = stepped(over, 0)
+    ent, book = model.enterprises, model.enterprise_loans
+    blacklisted_at = np.full(ent.n, -1)
+    for _ in range(48):
+        model.step()
+        newly = ent.blacklisted & (blacklisted_at < 0)
+        blacklisted_at[newly] = model.t
+        later = ent.blacklisted & (blacklisted_at < model.t)
+        assert not book.active[later].any(), "a blacklisted enterprise never borrows again"
+    assert ent.blacklisted.sum() >= ent.n - 1, (
+        "enterprises that never rectify are recalled and blacklisted"
+    )
+    assert not book.active.any(), "no enterprise keeps a loan once all are blacklisted or repaid"
+    assert (ent.status[ent.blacklisted] == RECALLED).all(), "blacklisting follows a recall"
+    release(model)
+
+
+def test_enterprise_default_stops_all_linked_returns_together():
+    model = stepped([], 11)  # just before the first yearly review (December)
+    ent = model.enterprises
+    k = int(np.flatnonzero((ent.n_linked() > 1) & (ent.status == ACTIVE))[0])
+    default(model, np.array([k]))
+    model.step()
+    linked = ent.hh_enterprise == k
+    assert ent.status[k] == DEFAULTED and ent.paid_fraction[k] == 0.0
+    ret, _ = model.poverty._due_parts
+    assert (ret[linked] == 0).all(), "no return is owed by a defaulted enterprise"
+    assert model.enterprise_loans.overdue[k], "the whole loan falls overdue at once"
+    release(model)
+
+
+def test_enterprise_losses_are_lumpier():
+    cfg = ("county=small", "horizon.months=60")
+    runs = [cached_run("enterprise_heavy", cfg, s).summary for s in range(24)]
+    h = np.array([r["cum_losses_household_channel"] for r in runs])
+    e = np.array([r["cum_losses_enterprise_channel"] for r in runs])
+    assert 0.2 < e.mean() / h.mean() < 5, (
+        f"comparable expected losses: {e.mean():.0f} vs {h.mean():.0f}"
+    )
+    # bootstrap the ratio of coefficients of variation; a fixed generator keeps the test deterministic
+    rng = np.random.default_rng(0)
+    idx = rng.integers(0, len(h), (2000, len(h)))
+    cv = lambda x: x.std(axis=-1) / x.mean(axis=-1)  # noqa: E731
+    ratio = cv(e[idx]) / cv(h[idx])
+    low = np.quantile(ratio, 0.025)
+    assert low > 1.5, (
+        f"enterprise losses vary more for the same mean: CV ratio 2.5 % bound {low:.2f}"
+    )
+
+
+def test_guarantor_limit_makes_loans_wait():
+    model = stepped(["guarantee.county_net_assets=3000000"], 0)
+    county = model.guarantors[1]
+    waited = 0
+    for _ in range(24):
+        room = county.room()
+        before = model.loans.active.copy()
+        model.step()
+        new = model.loans.active & ~before & (model.loans.guarantor == 1)
+        assert model.loans.principal[new].sum() <= room + 1e-6, (
+            "new guarantees never exceed the room"
+        )
+        waited += model.recorder.rows[-1]["n_blocked_guarantee"]
+    assert waited > 0, "with a 3 M guarantor (30 M limit), some loans wait for a guarantee"
+    release(model)
+
+
+def test_withdrawal_rules_lower_relapse_against_abrupt():
+    seeds = range(6)
+    rate = {
+        s: np.array([cached_run(s, SMALL, k).summary["return_to_poverty_rate_3y"] for k in seeds])
+        for s in ("cliff_abrupt", "cliff_tapered", "cliff_profit_retention")
+    }
+    one = {
+        s: np.array([cached_run(s, SMALL, k).summary["return_to_poverty_rate_1y"] for k in seeds])
+        for s in rate
+    }
+    assert (rate["cliff_tapered"] < rate["cliff_abrupt"]).all(), f"tapering lowers relapse: {rate}"
+    assert (rate["cliff_profit_retention"] <= rate["cliff_abrupt"]).all(), (
+        f"retention never raises it: {rate}"
+    )
+    assert rate["cliff_profit_retention"].mean() < rate["cliff_abrupt"].mean(), (
+        "retention lowers it on average"
+    )
+    assert np.array_equal(one["cliff_profit_retention"], one["cliff_abrupt"]), (
+        "retention only takes income above the line, so it causes no relapse while supported"
+    )
+
+
+def test_relapse_calibration_ranges():
+    res = cached_run("baseline", SMALL, 1)
+    s = res.summary
+    # Yucheng County: about 1.1 % relapse while supports continue, about 18 % once transfers stop
+    assert s["return_to_poverty_rate_1y"] < 0.05, (
+        f"relapse while supported: {s['return_to_poverty_rate_1y']:.3f}"
+    )
+    assert 0.08 < s["return_to_poverty_rate_3y"] < 0.30, (
+        f"relapse after supports end: {s['return_to_poverty_rate_3y']:.3f}"
+    )
+    assert s["cliff_income_change"] < 0, "income falls in the year supports end (the cliff)"
+
+
+def test_leakage_puts_household_loans_at_enterprise_risk():
+    risky = ("enterprise.roa_mean=-0.05",)
+    base = [cached_run("baseline", (*SMALL, *risky), s) for s in range(4)]
+    leak = [cached_run("leakage_hudai_qiyong", (*SMALL, *risky), s) for s in range(4)]
+    assert all(r.summary["cum_enterprise_defaults"] > 0 for r in base), (
+        "the test needs enterprise defaults"
+    )
+    assert all(r.timeseries["cum_leaked_loans"].iloc[-1] > 0 for r in leak)
+    hb = np.array([r.summary["cum_losses_household_channel"] for r in base])
+    hl = np.array([r.summary["cum_losses_household_channel"] for r in leak])
+    assert (hl > hb).all(), f"leaked loans default with their enterprise: {hb} vs {hl}"
+
+
+@pytest.mark.parametrize("rule", ["abrupt", "tapered", "profit_retention"])
+def test_household_counts_add_up_under_every_rule(rule):
+    res = cached_run("baseline", (*SMALL, f"poverty.withdrawal_rule={rule}"), 2)
+    ts = res.timeseries
+    assert ((ts["n_poor"] + ts["n_exited"]) == ts["n_households"]).all(), (
+        "poor + exited = all households"
+    )
+    cohorts = res.poverty
+    assert (
+        cohorts.groupby("exit_year")["n_returned"].apply(lambda x: x.is_monotonic_increasing)
+    ).all()
