@@ -294,6 +294,9 @@ class RunConfig:
     seed: int = MISSING  # root seed of every random stream
     out_dir: str | None = None  # output folder for the CLI (None = outputs/<scenario>/<time>)
     check_books: bool = MISSING  # verify the ledger identities every month
+    household_agents: bool = (
+        MISSING  # create every Household agent up front (False: on first inspection)
+    )
 
 
 @dataclass

@@ -54,6 +54,18 @@ class County:
         """Township of each household."""
         return self.village_township[self.hh_village]
 
+    def village_sum(self, values: np.ndarray) -> np.ndarray:
+        """Sum of a per-household array over each village (households are stored by village)."""
+        starts = self.__dict__.get("_village_starts")
+        if starts is None:
+            starts = np.concatenate(
+                [[0], np.cumsum(np.bincount(self.hh_village, minlength=self.n_villages))[:-1]]
+            )
+            self.__dict__["_village_starts"] = starts
+        if values.dtype == bool:
+            values = values.view(np.int8).astype(np.int32)
+        return np.add.reduceat(values, starts)
+
     @property
     def village_bank(self) -> np.ndarray:
         """Bank serving each village."""

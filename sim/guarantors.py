@@ -65,7 +65,7 @@ def charge_fees(model: MicrocreditModel) -> None:
         (model.loans, g.household_fee_rate),
         (model.enterprise_loans, g.enterprise_fee_rate),
     ):
-        mask = book.active & ~book.overdue & (book.guarantor >= 0)
-        fee = np.where(mask, book.balance * rate / 12.0, 0.0)
-        model.ledger.post("guarantee_fee", book.bank, fee, guarantor=book.guarantor)
-        model.ledger.post("guarantee_fee_subsidy", book.bank, fee * g.fee_subsidy_share)
+        idx = np.flatnonzero(book.active & ~book.overdue & (book.guarantor >= 0))
+        fee = book.balance[idx] * rate / 12.0
+        model.ledger.post("guarantee_fee", book.bank[idx], fee, guarantor=book.guarantor[idx])
+        model.ledger.post("guarantee_fee_subsidy", book.bank[idx], fee * g.fee_subsidy_share)

@@ -69,7 +69,8 @@ def originate(model: MicrocreditModel) -> None:
     t, hh, loans = model.t, model.households, model.loans
     n = model.county.n_households
     priority = model.streams["queue"].random(n)
-    u_leak = model.streams["leakage"].random(n)
+    leaking = model.cfg.enterprise.leakage_share > 0
+    u_leak = model.streams["leakage"].random(n) if leaking else None
     apply = applicants(model)
     amount = amount_asked(model, apply)
     approved = np.zeros(len(apply), dtype=bool)
@@ -124,7 +125,7 @@ def _guarantee_room(model, idx, amount, priority, approved) -> np.ndarray:
 def _leak(model: MicrocreditModel, new: np.ndarray, u_leak: np.ndarray) -> None:
     """户贷企用 (§14, forbidden): a share of new loans is handed to an enterprise in the township."""
     ent, share = model.enterprises, model.cfg.enterprise.leakage_share
-    if share <= 0 or ent.n == 0 or len(new) == 0:
+    if share <= 0 or u_leak is None or ent.n == 0 or len(new) == 0:
         return
     live = np.flatnonzero(ent.status == ACTIVE)
     if len(live) == 0:

@@ -119,8 +119,10 @@ class MicrocreditModel(mesa.Model):
         self.finance_office = FinanceOffice(self)
         for row in range(self.enterprises.n):
             Enterprise(self, row)
-        for row in range(self.county.n_households):
-            Household(self, row)
+        self._household_agents: dict[int, Household] = {}
+        if self.cfg.run.household_agents:
+            for row in range(self.county.n_households):
+                self._household_agents[row] = Household(self, row)
 
     def _open_initial_book(self) -> None:
         """Household loans outstanding at the start: borrowers from before ``horizon.start``.
@@ -171,9 +173,12 @@ class MicrocreditModel(mesa.Model):
         self.outcome_noise = self.streams["outcome"].standard_normal(self.county.n_households)
 
     def household(self, row: int) -> Household:
-        """The ``Household`` agent of row ``row``."""
-        agent = list(self.agents_by_type[Household])[row]
-        assert agent.row == row
+        """The ``Household`` agent of row ``row`` (created on first use if not built up front)."""
+        if not 0 <= row < self.county.n_households:
+            raise IndexError(f"household row {row} outside 0..{self.county.n_households - 1}")
+        agent = self._household_agents.get(row)
+        if agent is None:
+            agent = self._household_agents[row] = Household(self, row)
         return agent
 
     def household_states(self) -> np.ndarray:
@@ -212,13 +217,13 @@ class MicrocreditModel(mesa.Model):
     def accrue_interest(self) -> None:
         """Phase 3: interest, subsidies and guarantee fees (§3, §4)."""
         loans, office = self.loans, self.finance_office
-        performing = loans.active & ~loans.overdue
-        interest = np.where(performing, loans.balance * loans.rate / 12.0, 0.0)
-        loans.interest_due += interest
-        self.ledger.post("interest_accrued", loans.bank, interest)
+        performing = np.flatnonzero(loans.active & ~loans.overdue)
+        interest = loans.balance[performing] * loans.rate[performing] / 12.0
+        loans.interest_due[performing] += interest
+        self.ledger.post("interest_accrued", loans.bank[performing], interest)
         if self.calendar.quarter_end(self.t):
             office.reimburse(self.t)
-            office.settle_interest(self.t, np.flatnonzero(performing), quarter_end=True)
+            office.settle_interest(self.t, performing, quarter_end=True)
         ent_cycle.accrue_enterprise_interest(self)
         charge_fees(self)
 
@@ -288,12 +293,13 @@ class MicrocreditModel(mesa.Model):
         self.npl = self.loans.active & (self._classes(self.loans) >= SUBSTANDARD)
         ent = self.enterprise_loans
         self.enterprise_npl = ent.active & (self._classes(ent) >= SUBSTANDARD)
-        self._village_balance = self.loans.balance_by(
-            self.loans.village, c.n_villages
-        ) + ent.balance_by(ent.village, c.n_villages)
-        self._village_npl = self.loans.balance_by(
-            self.loans.village, c.n_villages, self.npl
-        ) + ent.balance_by(ent.village, c.n_villages, self.enterprise_npl)
+        loans = self.loans
+        self._village_balance = c.village_sum(loans.balance) + ent.balance_by(
+            ent.village, c.n_villages
+        )
+        self._village_npl = c.village_sum(np.where(self.npl, loans.balance, 0.0)) + ent.balance_by(
+            ent.village, c.n_villages, self.enterprise_npl
+        )
         tw = c.village_township
         bal_t = np.bincount(tw, weights=self._village_balance, minlength=c.n_townships)
         npl_t = np.bincount(tw, weights=self._village_npl, minlength=c.n_townships)

@@ -152,7 +152,9 @@ class Recorder:
             "cum_guarantor_payouts": led.total("guarantor_payout"),
             "cum_guarantor_recoveries": led.total("guarantor_recovery"),
             "cum_guarantor_reimbursed": led.total("guarantor_reimbursed"),
-            "guarantor_outstanding": float(sum(g.outstanding() for g in m.guarantors)),
+            "guarantor_outstanding": float(
+                loans.balance[loans.guarantor >= 0].sum() + ent.balance[ent.guarantor >= 0].sum()
+            ),
             "guarantor_net_assets": float(led.guarantor_net_assets.sum()),
             "n_blocked_guarantee": int(mo.get("blocked_guarantee", 0)),
             "n_enterprises_active": int(((m.enterprises.status == 0) & ent.active).sum()),
@@ -178,18 +180,16 @@ class Recorder:
         self.village_npl[t] = m._village_npl
         self.village_suspended[t] = m.breaker.blocked_village()
         c = m.county
-        n_v, hv = c.n_villages, c.hh_village
+        vsum = c.village_sum
         new = loans.active & (loans.ti_start == t)
-        self.village_new_loans[t] = np.bincount(hv[new], minlength=n_v)
-        self.village_new_amount[t] = np.bincount(
-            hv[new], weights=loans.principal[new], minlength=n_v
-        )
-        self.village_overdue[t] = loans.balance_by(
-            loans.village, n_v, loans.overdue
-        ) + ent.balance_by(ent.village, n_v, ent.overdue)
-        self.village_rated[t] = np.bincount(hv[hh.rated], minlength=n_v)
-        self.village_with_loan[t] = np.bincount(hv[loans.active], minlength=n_v)
-        self.village_borrowers[t] = np.bincount(hv[hh.ever_borrowed], minlength=n_v)
+        self.village_new_loans[t] = vsum(new)
+        self.village_new_amount[t] = vsum(np.where(new, loans.principal, 0.0))
+        self.village_overdue[t] = vsum(
+            np.where(loans.overdue, loans.balance, 0.0)
+        ) + ent.balance_by(ent.village, c.n_villages, ent.overdue)
+        self.village_rated[t] = vsum(hh.rated)
+        self.village_with_loan[t] = vsum(loans.active)
+        self.village_borrowers[t] = vsum(hh.ever_borrowed)
         self.village_own_suspended[t] = m.breaker.village_suspended
         self.township_suspended[t] = m.breaker.township_suspended
 

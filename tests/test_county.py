@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import mesa
 import numpy as np
+import pandas as pd
 
-from sim import build_model, load_config
+from sim import build_model, load_config, run
 from sim.banks import Bank
 from sim.county import build_county
 from sim.fund import FinanceOffice
@@ -52,5 +53,25 @@ def test_agents_are_views_of_the_tables():
         agent = model.household(row)
         assert agent.loan_balance == model.loans.balance[row] and agent.state == "performing"
         assert agent.grade == model.cfg.rating.grade_names[model.households.grade[row]]
+    finally:
+        getattr(mesa.Agent, "_ids", {}).pop(model, None)
+
+
+def test_household_agents_are_views_only():
+    eager = run(load_config("baseline", ["county=small", "horizon.months=24"]), 5)
+    lazy = run(
+        load_config(
+            "baseline", ["county=small", "horizon.months=24", "run.household_agents=false"]
+        ),
+        5,
+    )
+    pd.testing.assert_frame_equal(eager.timeseries, lazy.timeseries)
+    model = build_model(
+        load_config("baseline", ["county=small", "run.household_agents=false"]), seed=5
+    )
+    try:
+        assert model.agents_by_type.get(Household) is None, "no household agents up front"
+        agent = model.household(7)
+        assert model.household(7) is agent and agent.row == 7, "a view is created once, on demand"
     finally:
         getattr(mesa.Agent, "_ids", {}).pop(model, None)
