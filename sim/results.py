@@ -174,18 +174,18 @@ def summarise(ts: pd.DataFrame, events: pd.DataFrame, fund_initial: float) -> di
     }
 
 
-def poverty_summary(cohorts: pd.DataFrame, cliff: pd.DataFrame) -> dict[str, float]:
+def poverty_summary(cohorts: pd.DataFrame, cliff: pd.DataFrame) -> dict[str, float | None]:
     """Return-to-poverty rates pooled over exit cohorts, and the income cliff."""
-    out: dict[str, float] = {}
+    out: dict[str, float | None] = {}  # None (JSON null) where the horizon is too short
     for k in (1, 2, 3):
         rows = cohorts[cohorts["years_since_exit"] == k]
         n = rows["n_exited"].sum()
         out[f"return_to_poverty_rate_{k}y"] = (
-            float(rows["n_returned"].sum() / n) if n else float("nan")
+            float(rows["n_returned"].sum() / n) if n else None
         )
     before = cliff.loc[cliff["years_relative_to_support_end"] == -1, "mean_income_per_person"]
     at = cliff.loc[cliff["years_relative_to_support_end"] == 0, "mean_income_per_person"]
     out["cliff_income_change"] = (
-        float(at.iloc[0] - before.iloc[0]) if len(before) and len(at) else float("nan")
+        float(at.iloc[0] - before.iloc[0]) if len(before) and len(at) else None
     )
     return out
