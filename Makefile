@@ -5,6 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 ARGS   ?=
+BRIEF  ?=
 
 .PHONY: run test lint format bench clean
 
@@ -17,6 +18,7 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/python -m sim $(ARGS)
+	$(BIN)/python -m analysis.briefing outputs/latest $(BRIEF)
 
 test: $(STAMP)
 	$(BIN)/python -m ruff check .
@@ -32,7 +34,7 @@ format: $(STAMP)
 	$(BIN)/python -m ruff check --fix .
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_replicate.py
+	$(BIN)/python benchmarks/bench_replicate.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -79,7 +79,7 @@ def build_enterprises(cfg, county: County, rng: np.random.Generator) -> Enterpri
         no_labour = county.hh_labour == LABOUR_NONE
         p_link = np.where(no_labour, e.link_share_no_labour, e.able_link_share)
         linked = np.flatnonzero(u_link < p_link)
-        hh_enterprise[linked] = _local_choice(county.hh_township[linked], township, u_pick[linked])
+        hh_enterprise[linked] = local_choice(county.hh_township[linked], township, u_pick[linked])
         able_free = np.flatnonzero(~no_labour & (hh_enterprise < 0))
         for k in range(n_e):  # a few dozen enterprises, not households: a short loop
             pool = able_free[
@@ -103,7 +103,7 @@ def build_enterprises(cfg, county: County, rng: np.random.Generator) -> Enterpri
     )
 
 
-def _local_choice(hh_township: np.ndarray, ent_township: np.ndarray, u: np.ndarray) -> np.ndarray:
+def local_choice(hh_township: np.ndarray, ent_township: np.ndarray, u: np.ndarray) -> np.ndarray:
     """For each household, an enterprise in its township (uniformly), else any enterprise."""
     n_e = len(ent_township)
     order = np.argsort(ent_township, kind="stable")

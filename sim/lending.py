@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.banks import creditworthy
-from sim.enterprises import ACTIVE, DEFAULTED
+from sim.enterprises import ACTIVE, DEFAULTED, local_choice
 from sim.guarantors import guarantor_index
 
 if TYPE_CHECKING:
@@ -131,16 +131,8 @@ def _leak(model: MicrocreditModel, new: np.ndarray, u_leak: np.ndarray) -> None:
     if len(live) == 0:
         return
     leak = new[u_leak[new] < share]
-    tw = model.county.hh_township[leak]
-    pick = (u_leak[leak] / share * len(live)).astype(np.int64).clip(0, len(live) - 1)
-    same = [live[ent.township[live] == x] for x in range(model.county.n_townships)]
-    chosen = np.array(
-        [
-            s[p % len(s)] if len(s) else live[p]
-            for s, p in ((same[x], q) for x, q in zip(tw, pick, strict=True))
-        ],
-        dtype=np.int64,
-    )
+    u = u_leak[leak] / share  # uniform again, given that the loan leaks
+    chosen = live[local_choice(model.county.hh_township[leak], ent.township[live], u)]
     model.loans.leaked_to[leak] = chosen
     model.count("leaked_loans", len(leak))
 
