@@ -180,9 +180,7 @@ def poverty_summary(cohorts: pd.DataFrame, cliff: pd.DataFrame) -> dict[str, flo
     for k in (1, 2, 3):
         rows = cohorts[cohorts["years_since_exit"] == k]
         n = rows["n_exited"].sum()
-        out[f"return_to_poverty_rate_{k}y"] = (
-            float(rows["n_returned"].sum() / n) if n else None
-        )
+        out[f"return_to_poverty_rate_{k}y"] = float(rows["n_returned"].sum() / n) if n else None
     before = cliff.loc[cliff["years_relative_to_support_end"] == -1, "mean_income_per_person"]
     at = cliff.loc[cliff["years_relative_to_support_end"] == 0, "mean_income_per_person"]
     out["cliff_income_change"] = (

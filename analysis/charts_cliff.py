@@ -1,0 +1,103 @@
+"""The cliff (悬崖效应, §2): return to poverty after exit under each withdrawal rule.
+
+Expects an experiment whose scenarios ``cliff_abrupt``, ``cliff_tapered`` and
+``cliff_profit_retention`` saved, per replicate, ``poverty.parquet`` (``exit_year,
+years_since_exit, n_exited, n_returned, return_rate``) and ``cliff.parquet``
+(``years_relative_to_support_end, mean_income_per_person``); the stacked tables carry
+``scenario`` and ``replicate`` columns (:meth:`analysis.source.Experiment.cliff_tables`).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from analysis import style, ticks
+from analysis.labels import Lang, label, label_or
+from analysis.source import CLIFF_RULES as RULES
+
+
+def scenario_label(name: str, lang: Lang) -> str:
+    """Display name of a scenario (its own name when the label table has none)."""
+    return label_or(f"scenario_{name}", lang, "scenario_named", name=name)
+
+
+def ordered(names: pd.Series) -> list[str]:
+    """Scenario names in rule order (abrupt, tapered, retention), then any others."""
+    present = list(dict.fromkeys(names))
+    return [r for r in RULES if r in present] + [n for n in present if n not in RULES]
+
+
+def return_rates(poverty: pd.DataFrame) -> pd.DataFrame:
+    """Return-to-poverty rate by rule and years since exit, pooled over exit cohorts.
+
+    Per replicate the rate is returned / exited over all exit years; the table holds the
+    median and the 5-95 % range of that rate across replicates.
+    """
+    keys = ["scenario", "replicate", "years_since_exit"]
+    pooled = poverty.groupby(keys, as_index=False)[["n_returned", "n_exited"]].sum()
+    pooled["rate"] = pooled["n_returned"] / pooled["n_exited"].where(pooled["n_exited"] > 0)
+    g = pooled.groupby(["scenario", "years_since_exit"])["rate"]
+    return pd.DataFrame({"median": g.median(), "p05": g.quantile(0.05), "p95": g.quantile(0.95)})
+
+
+def plot_return_rate(poverty: pd.DataFrame, lang: Lang = "zh", ax: Axes | None = None) -> Figure:
+    """Return-to-poverty rate by years since exit, one line per withdrawal rule."""
+    fig, ax = style.axes(ax)
+    rates = return_rates(poverty)
+    for i, name in enumerate(ordered(poverty["scenario"])):
+        r = rates.loc[name]
+        color = style.SERIES[i % len(style.SERIES)]
+        ax.fill_between(r.index, r["p05"], r["p95"], color=color, alpha=0.15, lw=0)
+        ax.plot(
+            r.index,
+            r["median"].to_numpy(),
+            marker="o",
+            ms=3,
+            color=color,
+            label=scenario_label(name, lang),
+            gid=name,
+        )
+    ticks.share_axis(ax, decimals=0)
+    ax.set_ylim(bottom=0)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel(label("years_since_exit", lang))
+    ax.set_ylabel(label("return_rate", lang))
+    ax.set_title(label("title_return_rate", lang))
+    ticks.legend_below(ax)
+    return fig
+
+
+def income_around_end(cliff: pd.DataFrame) -> pd.DataFrame:
+    """Mean income per person by rule and year relative to the end of supports (mean, 5-95 %)."""
+    g = cliff.groupby(["scenario", "years_relative_to_support_end"])["mean_income_per_person"]
+    return pd.DataFrame({"mean": g.mean(), "p05": g.quantile(0.05), "p95": g.quantile(0.95)})
+
+
+def plot_cliff_income(cliff: pd.DataFrame, lang: Lang = "zh", ax: Axes | None = None) -> Figure:
+    """Income per person in the years around the end of supports, one line per rule."""
+    fig, ax = style.axes(ax)
+    income = income_around_end(cliff)
+    for i, name in enumerate(ordered(cliff["scenario"])):
+        r = income.loc[name]
+        color = style.SERIES[i % len(style.SERIES)]
+        ax.fill_between(r.index, r["p05"], r["p95"], color=color, alpha=0.15, lw=0)
+        ax.plot(
+            r.index,
+            r["mean"].to_numpy(),
+            marker="o",
+            ms=3,
+            color=color,
+            label=scenario_label(name, lang),
+            gid=name,
+        )
+    ax.axvline(0, color=style.COLORS["zero"], ls=":", lw=1)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel(label("years_relative_to_support_end", lang))
+    ticks.plain_axis(ax)
+    ax.set_ylabel(ticks.with_unit("mean_income_per_person", label("unit_yuan", lang), lang))
+    ax.set_title(label("title_cliff_income", lang))
+    ticks.legend_below(ax)
+    return fig

@@ -1,0 +1,442 @@
+"""The one label table: every title, axis, legend, header and sentence in Chinese and English.
+
+``label(key, lang)`` returns the text; an unknown key is an error naming this file, so a
+chart never shows a raw key. Templates use ``str.format`` fields (``{value}``, ``{n}``...).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Lang = Literal["zh", "en"]
+LANGS: tuple[str, ...] = ("zh", "en")
+
+GENERAL = {
+    "amount": ("金额", "Amount"),
+    "share_of_households": ("占建档立卡户比例", "Share of registered poor households"),
+    "share_of_replicates": ("占 {n} 次重复模拟的比例", "Share of {n} replicates"),
+    "median": ("中位数", "Median"),
+    "band_5_95": ("5%–95% 区间", "5–95 % range"),
+    "band_25_75": ("25%–75% 区间", "25–75 % range"),
+    "ci_95": ("置信区间", "Confidence interval"),
+    "diff_from_baseline": ("与基准情景之差", "Difference from baseline"),
+    "unit_pp": ("个百分点", "percentage points"),
+    "unit_wan": ("万元", "10,000 yuan"),
+    "unit_yi": ("亿元", "100 million yuan"),
+    "unit_million": ("百万元", "million yuan"),
+    "unit_billion": ("十亿元", "billion yuan"),
+    "unit_yuan": ("元", "yuan"),
+    "unit_times": ("倍", "times"),
+    "unit_times_suffix": (" 倍", "×"),
+    "unit_count": ("个", "number"),
+    "unit_multiple": ("倍", "times"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "unknown": ("未记录", "not recorded"),
+    "list_sep": ("；", "; "),
+    "township_n": ("乡镇{n}", "Township {n}"),
+    "bank_n": ("银行{n}", "Bank {n}"),
+    "scenario_named": ("{name}", "{name}"),
+    "outcome_named": ("{name}", "{name}"),
+    "budget_other": ("其他财政支出（{name}）", "Other budget line ({name})"),
+}
+
+CHARTS = {
+    "title_npl": ("不良贷款率与熔断线", "NPL ratio and circuit-breaker thresholds"),
+    "title_npl_heatmap": ("各乡镇逐月不良贷款率", "NPL ratio by township and month"),
+    "title_suspensions": ("各乡镇暂停放贷时段", "Lending suspensions by township"),
+    "title_fiscal": ("各年度财政支出（按预算科目）", "Fiscal cost by budget line and year"),
+    "title_return_rate": ("脱贫后返贫率（按退出年数）", "Return to poverty by years since exit"),
+    "title_cliff_income": ("帮扶结束前后的人均收入", "Income per person around the end of support"),
+    "title_comparison": (
+        "各情景与{baseline}之差（点：均值；线：区间）",
+        "Difference from {baseline} (dot: mean; line: interval)",
+    ),
+    "title_fund_sizing": ("风险补偿金规模测算", "Sizing the risk-compensation fund"),
+    "threshold_township_npl": ("乡镇熔断线 {value:.0f}%", "Township threshold {value:.0f} %"),
+    "threshold_village_npl": ("行政村熔断线 {value:.0f}%", "Village threshold {value:.0f} %"),
+    "suspended_township": ("乡镇暂停", "Township suspended"),
+    "suspended_village": ("部分村暂停", "Some villages suspended"),
+    "no_suspensions": ("期内没有暂停放贷", "No lending was suspended"),
+    "leverage_cap": ("约定放大倍数 {value:g} 倍", "Agreed leverage {value:g}×"),
+    "target_alpha": ("目标耗尽概率 {value:.0f}%", "Target exhaustion probability {value:.0f} %"),
+    "answer_fund": ("测算结果（满足目标）", "Answer (meets the target)"),
+    "budget_interest_subsidy": ("贴息", "Interest subsidy"),
+    "budget_fund_payouts_net": ("补偿金代偿（扣除追回）", "Fund payouts net of recoveries"),
+    "budget_fund_topups": ("补偿金补充", "Fund top-ups"),
+    "budget_guarantee_fee_subsidy": ("担保费补贴", "Guarantee-fee subsidy"),
+    "budget_guarantor_reimbursed": ("担保代偿补偿", "Guarantor reimbursement"),
+    "budget_enterprise_interest_subsidy": ("企业贴息", "Enterprise interest subsidy"),
+    "scenario_baseline": ("基准情景", "Baseline"),
+    "scenario_cliff_abrupt": ("一次性退出", "Abrupt withdrawal"),
+    "scenario_cliff_tapered": ("逐步退出", "Tapered withdrawal"),
+    "scenario_cliff_profit_retention": ("企业留存收益", "Profit retention"),
+    "status_normal": ("正常", "normal"),
+    "status_township": ("乡镇暂停", "township suspended"),
+    "status_villages": ("部分村暂停", "some villages suspended"),
+}
+
+SERIES = {
+    "t": ("期数", "Step"),
+    "month": ("月份", "Month"),
+    "year": ("年份", "Year"),
+    "in_campaign": ("脱贫攻坚期内", "In campaign period"),
+    "n_households": ("建档立卡户数", "Registered poor households"),
+    "n_rated": ("已评级户数", "Households rated"),
+    "n_aware": ("知晓政策户数", "Households aware"),
+    "n_households_with_loan": ("在贷户数", "Households with a loan"),
+    "cum_borrower_households": ("累计获贷户数", "Households ever borrowed"),
+    "household_loan_rate": ("户贷率", "Household loan rate"),
+    "n_applications": ("申请笔数", "Applications"),
+    "n_rejected_credit": ("因信用未获批", "Refused on credit"),
+    "n_blocked_suspended": ("因熔断未获批", "Blocked by suspension"),
+    "n_blocked_capacity": ("因额度不足未获批", "Blocked by capacity"),
+    "new_loans": ("新发放笔数", "New loans"),
+    "new_borrower_households": ("新增获贷户数", "New borrower households"),
+    "new_loan_amount": ("新发放贷款额", "New lending"),
+    "principal_repaid": ("归还本金", "Principal repaid"),
+    "renewals": ("无还本续贷笔数", "Renewals"),
+    "extensions": ("展期笔数", "Extensions"),
+    "new_overdue": ("新增逾期笔数", "New overdue loans"),
+    "cures": ("逾期后还清笔数", "Overdue loans cured"),
+    "loan_balance": ("贷款余额", "Loan balance"),
+    "overdue_balance": ("逾期贷款余额", "Overdue balance"),
+    "npl_balance": ("不良贷款余额", "NPL balance"),
+    "npl_ratio": ("不良贷款率", "NPL ratio"),
+    "n_villages_suspended": ("暂停村数", "Villages suspended"),
+    "n_townships_suspended": ("暂停乡镇数", "Townships suspended"),
+    "new_losses": ("当月核销损失", "Losses written off"),
+    "cum_losses": ("累计核销损失", "Cumulative losses"),
+    "cum_bank_losses": ("银行累计承担损失", "Cumulative bank losses"),
+    "cum_recoveries": ("累计追回", "Cumulative recoveries"),
+    "fund_balance": ("风险补偿金余额", "Risk-fund balance"),
+    "fund_leverage": ("放大倍数", "Leverage multiple"),
+    "lending_capacity": ("可放贷额度", "Lending capacity"),
+    "cum_fund_payouts": ("补偿金累计代偿", "Cumulative fund payouts"),
+    "cum_fund_shortfall": ("补偿金累计缺口", "Cumulative fund shortfall"),
+    "cum_fund_topups": ("补偿金累计补充", "Cumulative fund top-ups"),
+    "cum_fund_recoveries": ("补偿金累计追回", "Cumulative fund recoveries"),
+    "new_interest_subsidy": ("当月贴息", "Interest subsidy (month)"),
+    "cum_interest_subsidy": ("累计贴息", "Cumulative interest subsidy"),
+    "interest_arrears": ("欠息", "Interest arrears"),
+    "cum_fiscal_cost": ("累计财政成本", "Cumulative fiscal cost"),
+    "default_fraction": ("年度违约率", "Yearly default fraction"),
+    "cohort_loan_years": ("年度贷款户年数", "Loan-years in cohort"),
+    "n_never_borrowed": ("从未贷款户数", "Never borrowed"),
+    "n_performing": ("正常还款户数", "Performing"),
+    "n_overdue": ("逾期户数", "Overdue"),
+    "n_non_performing": ("不良户数", "Non-performing"),
+    "n_closed": ("已结清户数", "Closed"),
+    "n_written_off": ("已核销户数", "Written off"),
+    "cum_guarantee_fee_subsidy": ("累计担保费补贴", "Cumulative guarantee-fee subsidy"),
+    "loan_balance_household_channel": ("户贷户用余额", "Balance, household channel"),
+    "loan_balance_enterprise_channel": ("企贷企用余额", "Balance, enterprise channel"),
+    "cum_losses_household_channel": ("户贷户用累计损失", "Cumulative losses, household channel"),
+    "cum_losses_enterprise_channel": ("企贷企用累计损失", "Cumulative losses, enterprise channel"),
+    "cum_interest_accrued": ("累计应计利息", "Cumulative interest accrued"),
+    "cum_interest_paid": ("累计已付利息", "Cumulative interest paid"),
+    "cum_guarantee_fees": ("累计担保费", "Cumulative guarantee fees"),
+    "cum_guarantor_payouts": ("担保机构累计代偿", "Cumulative guarantor payouts"),
+    "cum_guarantor_recoveries": ("担保机构累计追回", "Cumulative guarantor recoveries"),
+    "guarantor_outstanding": ("担保余额", "Guarantees outstanding"),
+    "guarantor_net_assets": ("担保机构净资产", "Guarantor net assets"),
+    "n_blocked_guarantee": ("因担保额度未获批", "Blocked by guarantee capacity"),
+    "n_enterprises_active": ("带贫企业数", "Enterprises active"),
+    "n_enterprises_blacklisted": ("列入黑名单企业数", "Enterprises blacklisted"),
+    "cum_enterprise_defaults": ("企业累计违约", "Cumulative enterprise defaults"),
+    "cum_enterprise_recalls": ("企业累计收回贷款", "Cumulative enterprise recalls"),
+    "n_linked_households": ("企业带动户数", "Households linked to enterprises"),
+    "cum_leaked_loans": ("累计户贷企用笔数", "Cumulative leaked loans (户贷企用)"),
+    "cum_transfers": ("累计转移支付", "Cumulative transfers"),
+    "cum_guarantor_reimbursed": ("累计担保代偿补偿", "Cumulative guarantor reimbursement"),
+    "cum_enterprise_interest_subsidy": ("累计企业贴息", "Cumulative enterprise interest subsidy"),
+    "n_poor": ("贫困户数", "Households in poverty"),
+    "n_exited": ("已脱贫户数", "Households exited"),
+    "cum_returned_to_poverty": ("累计返贫户数", "Households returned to poverty"),
+    "leverage": ("放大倍数（贷款余额 ÷ 补偿金余额）", "Leverage (loan balance ÷ fund balance)"),
+    "p_exhausted": ("补偿金耗尽概率", "Probability the fund is exhausted"),
+}
+
+TABLES = {
+    "township": ("乡镇", "Township"),
+    "village": ("行政村", "Village"),
+    "bank": ("合作银行", "Partner bank"),
+    "n_with_loan": ("在贷户数", "Households with a loan"),
+    "cum_borrowers": ("累计获贷户数", "Households ever borrowed"),
+    "suspended": ("暂停放贷", "Lending suspended"),
+    "village_suspended": ("本村熔断", "Village suspended"),
+    "township_suspended": ("乡镇熔断", "Township suspended"),
+    "status": ("熔断状态", "Suspension status"),
+    "change_loan_balance": ("余额较上月变化", "Change in balance"),
+    "change_household_loan_rate": ("户贷率较上月变化", "Change in household loan rate"),
+    "change_npl_ratio": ("不良率较上月变化", "Change in NPL ratio"),
+    "rating_coverage": ("评级覆盖率", "Rating coverage"),
+    "rank_rating_coverage": ("评级覆盖率排名", "Rank: rating coverage"),
+    "rank_household_loan_rate": ("户贷率排名", "Rank: household loan rate"),
+    "rank_new_loans": ("贷款受理排名", "Rank: loans handled"),
+    "rank_new_loan_amount": ("投放额度排名", "Rank: lending volume"),
+    "rank_npl_ratio": ("不良率排名", "Rank: NPL ratio"),
+    "mean_rank": ("平均名次", "Mean rank"),
+    "rank_overall": ("综合排名", "Overall rank"),
+    "scenario": ("情景", "Scenario"),
+    "replicate": ("重复编号", "Replicate"),
+    "seed": ("随机种子", "Seed"),
+    "outcome": ("指标", "Outcome"),
+    "variable": ("指标", "Variable"),
+    "value": ("数值", "Value"),
+    "p05": ("5% 分位", "5th percentile"),
+    "p95": ("95% 分位", "95th percentile"),
+    "mean": ("均值", "Mean"),
+    "n": ("样本数", "Count"),
+    "diff_mean": ("与基准之差（均值）", "Difference from baseline (mean)"),
+    "diff_ci_low": ("差值区间下限", "Difference, interval low"),
+    "diff_ci_high": ("差值区间上限", "Difference, interval high"),
+    "fund_initial": ("补偿金初始规模", "Initial fund"),
+    "p_exhausted_ci_low": ("耗尽概率区间下限", "P(exhausted), interval low"),
+    "p_exhausted_ci_high": ("耗尽概率区间上限", "P(exhausted), interval high"),
+    "mean_cum_fund_payouts": ("平均累计代偿", "Mean cumulative payouts"),
+    "p95_cum_fund_payouts": ("累计代偿 95% 分位", "95th percentile of cumulative payouts"),
+    "mean_household_loan_rate": ("平均户贷率", "Mean household loan rate"),
+    "mean_cum_fiscal_cost": ("平均累计财政成本", "Mean cumulative fiscal cost"),
+    "exit_year": ("脱贫年份", "Exit year"),
+    "years_since_exit": ("脱贫后年数", "Years since exit"),
+    "n_returned": ("返贫户数", "Households returned"),
+    "return_rate": ("返贫率", "Return-to-poverty rate"),
+    "years_relative_to_support_end": ("距帮扶结束年数", "Years relative to the end of support"),
+    "mean_income_per_person": ("人均收入", "Income per person"),
+    "enterprise": ("企业", "Enterprise"),
+    "sector": ("产业", "Sector"),
+}
+
+SUMMARY = {
+    "peak_npl_ratio": ("不良贷款率峰值", "Peak NPL ratio"),
+    "final_npl_ratio": ("期末不良贷款率", "Final NPL ratio"),
+    "final_household_loan_rate": ("期末户贷率", "Final household loan rate"),
+    "final_loan_balance": ("期末贷款余额", "Final loan balance"),
+    "peak_loan_balance": ("贷款余额峰值", "Peak loan balance"),
+    "total_new_lending": ("累计发放贷款", "Total new lending"),
+    "mean_new_loan_amount": ("平均每笔贷款", "Mean loan size"),
+    "n_suspension_events": ("暂停次数", "Suspension events"),
+    "months_with_suspension": ("有暂停的月数", "Months with a suspension"),
+    "peak_villages_suspended": ("同时暂停村数最大值", "Most villages suspended at once"),
+    "min_fund_balance": ("补偿金最低余额", "Lowest fund balance"),
+    "fund_exhausted": ("补偿金是否耗尽", "Fund exhausted"),
+    "peak_interest_arrears": ("欠息峰值", "Peak interest arrears"),
+    "cum_renewals": ("累计续贷笔数", "Renewals"),
+    "cum_extensions": ("累计展期笔数", "Extensions"),
+    "final_enterprise_channel_share": ("期末企贷企用占比", "Final enterprise-channel share"),
+    "final_n_poor": ("期末贫困户数", "Households in poverty at the end"),
+    "final_n_exited": ("期末已脱贫户数", "Households exited at the end"),
+    "return_to_poverty_rate_1y": ("脱贫 1 年后返贫率", "Return to poverty after 1 year"),
+    "return_to_poverty_rate_2y": ("脱贫 2 年后返贫率", "Return to poverty after 2 years"),
+    "return_to_poverty_rate_3y": ("脱贫 3 年后返贫率", "Return to poverty after 3 years"),
+    "cliff_income_change": ("帮扶结束当年人均收入变化", "Income change in the year supports end"),
+}
+
+SHEETS = {
+    "sheet_summary": ("摘要", "Summary"),
+    "sheet_replicates": ("各次模拟", "Replicates"),
+    "sheet_monthly": ("月度序列", "Monthly series"),
+    "sheet_fiscal": ("年度财政支出", "Fiscal cost by year"),
+    "sheet_bulletin": ("乡镇通报", "Township bulletin"),
+    "sheet_scorecard_township": ("乡镇年度考评", "Township scorecard"),
+    "sheet_scorecard_bank": ("银行年度考评", "Bank scorecard"),
+    "sheet_comparison": ("情景比较", "Scenario comparison"),
+    "sheet_fund_sizing": ("补偿金规模", "Fund sizing"),
+}
+
+PAGE = {
+    "page_title": (
+        "上蔡县扶贫小额信贷政策模拟简报",
+        "Shangcai County poverty-alleviation microcredit: simulation briefing",
+    ),
+    "h_key_numbers": ("主要数字", "Key numbers"),
+    "h_charts": ("图表", "Charts"),
+    "h_bulletin": ("最近一期乡镇通报（{month}）", "Latest township bulletin ({month})"),
+    "h_files": ("文件", "Files"),
+    "files_workbook": (
+        "完整表格见工作簿 {workbook}，各表另存为 csv 文件夹中的 CSV 文件。",
+        "All tables are in the workbook {workbook}; each is also a CSV file in the csv folder.",
+    ),
+    "footer": (
+        "生成时间 {created}；模型版本 {version}，代码版本 {git}。",
+        "Generated {created}; model version {version}, code revision {git}.",
+    ),
+    "cap_lending": (
+        "贷款余额、新发放贷款与户贷率",
+        "Loan balance, new lending and household loan rate",
+    ),
+    "cap_npl": ("不良贷款率与熔断线", "NPL ratio against the circuit-breaker thresholds"),
+    "cap_heatmap": (
+        "各乡镇逐月不良贷款率（×：乡镇暂停；·：部分村暂停）",
+        "NPL ratio by township and month (×: township suspended; ·: some villages)",
+    ),
+    "cap_suspensions": ("各乡镇暂停放贷时段", "When lending was suspended in each township"),
+    "cap_fund": (
+        "风险补偿金余额、放大倍数与耗尽概率",
+        "Risk-fund balance, leverage and probability of exhaustion",
+    ),
+    "cap_fiscal": ("各年度财政支出", "Fiscal cost by year"),
+    "cap_comparison": ("情景比较", "Scenario comparison"),
+    "cap_fund_sizing": ("风险补偿金规模测算", "Fund sizing"),
+    "cap_cliff_return": ("不同退出方式下的返贫率", "Return to poverty under each withdrawal rule"),
+    "cap_cliff_income": ("帮扶结束前后的人均收入", "Income around the end of support"),
+    "src_run": (
+        "数据来源：情景「{scenario}」，随机种子 {seed}",
+        "Source: scenario '{scenario}', seed {seed}",
+    ),
+    "src_exp": (
+        "数据来源：试验「{name}」情景「{scenario}」{n} 次重复模拟（根种子 {root_seed}）",
+        "Source: experiment '{name}', scenario '{scenario}', {n} replicates "
+        "(root seed {root_seed})",
+    ),
+    "src_exp_rep": (
+        "数据来源：试验「{name}」情景「{scenario}」的 {replicate}（随机种子 {seed}）",
+        "Source: experiment '{name}', scenario '{scenario}', {replicate} (seed {seed})",
+    ),
+    "src_exp_all": (
+        "数据来源：试验「{name}」全部 {n_scenarios} 个情景（根种子 {root_seed}）",
+        "Source: experiment '{name}', all {n_scenarios} scenarios (root seed {root_seed})",
+    ),
+}
+
+SENTENCES = {
+    "s_source_run": (
+        "本简报基于情景「{scenario}」、随机种子 {seed} 的一次模拟：合成县共 {n_townships} 个乡镇、"
+        "{n_villages} 个行政村、{n_households} 户建档立卡贫困户，模拟期 {start} 至 {end}，共 {months} 个月。",
+        "This briefing is based on one simulation of scenario '{scenario}' with random seed {seed}: "
+        "a synthetic county of {n_townships} townships, {n_villages} villages and {n_households} "
+        "registered poor households, from {start} to {end} ({months} months).",
+    ),
+    "s_source_run_short": (
+        "本简报基于情景「{scenario}」、随机种子 {seed} 的一次模拟，模拟期 {start} 至 {end}，共 {months} 个月。",
+        "This briefing is based on one simulation of scenario '{scenario}' with random seed {seed}, "
+        "from {start} to {end} ({months} months).",
+    ),
+    "s_lending": (
+        "期末贷款余额 {final_balance}，峰值 {peak_balance}；期内累计发放贷款 {total_lending}，"
+        "平均每笔 {mean_loan}。期末户贷率（曾获贷户数 ÷ 建档立卡户数）为 {loan_rate}。",
+        "Loans outstanding end at {final_balance} (peak {peak_balance}); {total_lending} was lent "
+        "in all, {mean_loan} per loan on average. By the end {loan_rate} of registered poor "
+        "households had borrowed (household loan rate).",
+    ),
+    "s_risk": (
+        "不良贷款率峰值 {peak_npl}，期末 {final_npl}；熔断线为乡镇 {t_township}、行政村 {t_village}。"
+        "期内共触发暂停 {n_susp} 次，{months_susp} 个月有村或乡镇处于暂停状态，同时暂停的村最多 {peak_villages} 个。",
+        "The NPL ratio peaks at {peak_npl} and ends at {final_npl}; the circuit breaker stops "
+        "lending above {t_township} in a township or {t_village} in a village. It fired "
+        "{n_susp} times; in {months_susp} months some village or township was suspended; "
+        "most villages suspended at once: {peak_villages}.",
+    ),
+    "s_fund_ok": (
+        "风险补偿金初始 {initial}，最低余额 {min_fund}，期内未耗尽；累计代偿 {payouts}。",
+        "The risk-compensation fund starts at {initial}, never falls below {min_fund} and is "
+        "never exhausted; it pays {payouts} of compensation in all.",
+    ),
+    "s_fund_exhausted": (
+        "风险补偿金初始 {initial}，最低余额 {min_fund}，期内曾经耗尽，出现代偿缺口；累计代偿 {payouts}。",
+        "The risk-compensation fund starts at {initial}, falls to {min_fund} and runs out, "
+        "leaving compensation unpaid; it pays {payouts} in all.",
+    ),
+    "s_fiscal": (
+        "累计财政成本 {fiscal}（各项补贴与代偿之和，扣除追回），其中贴息 {subsidy}。",
+        "The budget pays {fiscal} in all (subsidies and compensation, net of recoveries), "
+        "of which {subsidy} is interest subsidy.",
+    ),
+    "s_topups": (
+        "此外，财政向风险补偿金补充资金 {topups}。",
+        "In addition the budget tops up the fund by {topups}.",
+    ),
+    "s_bulletin": (
+        "最近一期（{month}）不良贷款率最高的乡镇是{township}（{npl}），{n_susp} 个乡镇有村或乡镇处于暂停状态。",
+        "In the latest bulletin ({month}) the highest NPL ratio is in {township} ({npl}); "
+        "{n_susp} townships have a suspension in force.",
+    ),
+    "s_bulletin_clean": (
+        "最近一期（{month}）各乡镇均无不良贷款，{n_susp} 个乡镇有村或乡镇处于暂停状态。",
+        "In the latest bulletin ({month}) no township has a non-performing loan; "
+        "{n_susp} townships have a suspension in force.",
+    ),
+    "s_scorecard": (
+        "{year} 年度考评综合排名第一的乡镇是{township}，合作银行中排名第一的是{bank}。",
+        "In the {year} scorecards {township} ranks first among townships and {bank} among "
+        "partner banks.",
+    ),
+    "s_source_exp": (
+        "本简报基于试验「{name}」：{n_scenarios} 个情景，每个情景 {n_reps} 次重复模拟（根种子 "
+        "{root_seed}，各次种子见工作簿），模拟期 {start} 至 {end}；基准情景为「{baseline}」。",
+        "This briefing is based on experiment '{name}': {n_scenarios} scenarios, {n_reps} "
+        "replicates each (root seed {root_seed}; every replicate's seed is in the workbook), "
+        "from {start} to {end}; the baseline is '{baseline}'.",
+    ),
+    "s_scenario": (
+        "情景「{scenario}」：期末户贷率中位数 {loan_rate}（90% 的模拟在 {lo}–{hi} 之间），"
+        "不良贷款率峰值中位数 {npl}，补偿金耗尽概率 {p_ex}，累计财政成本中位数 {fiscal}。",
+        "Scenario '{scenario}': median household loan rate {loan_rate} (90 % of runs between "
+        "{lo} and {hi}), median peak NPL ratio {npl}, probability the fund runs out {p_ex}, "
+        "median fiscal cost {fiscal}.",
+    ),
+    "s_diff_part": (
+        "{outcome}变化 {diff}（区间 {lo} 至 {hi}）",
+        "{outcome} changes by {diff} (interval {lo} to {hi})",
+    ),
+    "s_diff": (
+        "与基准相比，「{scenario}」：{parts}。",
+        "Compared with the baseline, '{scenario}': {parts}.",
+    ),
+    "s_no_diff": (
+        "「{scenario}」与基准相比，所列指标的差异区间均包含零，看不出明显差别。",
+        "'{scenario}' shows no clear difference from the baseline: every interval includes zero.",
+    ),
+    "s_sizing_ok": (
+        "要使补偿金耗尽概率不超过 {alpha}，补偿金至少需要 {fund}（放大倍数 {leverage} 倍）；"
+        "此时耗尽概率为 {p}（区间 {lo}–{hi}），户贷率 {rate}。",
+        "To keep the probability that the fund runs out at or below {alpha}, the fund needs at "
+        "least {fund} (leverage {leverage}×); it then runs out with probability {p} (interval "
+        "{lo}–{hi}) and the household loan rate is {rate}.",
+    ),
+    "s_sizing_none": (
+        "所测试的补偿金规模中，没有一个能把耗尽概率控制在 {alpha} 以内（最大规模 {max_fund} 时为 {p}）。",
+        "None of the fund sizes tried keeps the probability of running out at or below {alpha} "
+        "(at the largest, {max_fund}, it is {p}).",
+    ),
+    "s_sizing_none_plain": (
+        "所测试的补偿金规模中，没有一个能把耗尽概率控制在 {alpha} 以内。",
+        "None of the fund sizes tried keeps the probability of running out at or below {alpha}.",
+    ),
+    "s_cliff_part": ("「{scenario}」{rate}", "{scenario} {rate}"),
+    "s_cliff": (
+        "脱贫后第 {k} 年的返贫率：{parts}。",
+        "Share back in poverty {k} years after exit: {parts}.",
+    ),
+}
+
+LABELS: dict[str, tuple[str, str]] = {
+    **GENERAL,
+    **CHARTS,
+    **SERIES,
+    **TABLES,
+    **SUMMARY,
+    **SHEETS,
+    **PAGE,
+    **SENTENCES,
+}
+
+
+def label(key: str, lang: Lang) -> str:
+    """Text of ``key`` in ``lang`` ("zh" or "en")."""
+    if lang not in LANGS:
+        raise ValueError(f"lang={lang!r}: use one of {', '.join(LANGS)}")
+    if key not in LABELS:
+        raise KeyError(f"{key}: no label; add it to analysis/labels.py")
+    return LABELS[key][LANGS.index(lang)]
+
+
+def has_label(key: str) -> bool:
+    """Whether the table has ``key``."""
+    return key in LABELS
+
+
+def label_or(key: str, lang: Lang, fallback: str, **fields: str) -> str:
+    """Text of ``key``, or the ``fallback`` template filled with ``fields`` when unlabelled."""
+    return label(key, lang) if has_label(key) else label(fallback, lang).format(**fields)

@@ -1,0 +1,48 @@
+"""Turn internal tables into reader tables: translated headers and text values.
+
+Numbers stay numbers (the workbook formats them); text codes such as township indices,
+status codes, scenario and outcome names become words in the chosen language. A column
+the label table does not know keeps its own name as header, so new model outputs still
+appear (add a label for them in :mod:`analysis.labels`).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis import kinds
+from analysis.charts_cliff import scenario_label
+from analysis.labels import Lang, has_label, label, label_or
+
+
+def header(column: str, lang: Lang) -> str:
+    """Column header in ``lang`` (the column name itself when unlabelled)."""
+    return label(column, lang) if has_label(column) else column
+
+
+def outcome_label(key: str, lang: Lang) -> str:
+    """Display name of a summary outcome."""
+    return label_or(key, lang, "outcome_named", name=key)
+
+
+def _values(column: str, values: pd.Series, lang: Lang) -> pd.Series:
+    if column == "township":
+        return values.map(lambda i: label("township_n", lang).format(n=int(i) + 1))
+    if column == "bank":
+        return values.map(lambda i: label("bank_n", lang).format(n=int(i) + 1))
+    if column == "status":
+        return values.map(lambda c: label(f"status_{c}", lang))
+    if column == "scenario":
+        return values.map(lambda s: scenario_label(str(s), lang))
+    if column in ("outcome", "variable"):
+        return values.map(lambda k: outcome_label(str(k), lang))
+    if kinds.kind(column) == "flag" or values.dtype == bool:
+        return values.map(lambda b: label("yes" if bool(b) else "no", lang))
+    return values
+
+
+def localise(table: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """A copy with translated text values and headers."""
+    out = pd.DataFrame({c: _values(c, table[c], lang) for c in table.columns})
+    out.columns = [header(c, lang) for c in table.columns]
+    return out

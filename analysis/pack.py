@@ -1,0 +1,96 @@
+"""Write a briefing pack: charts (PNG + SVG), workbook, CSVs and the summary page.
+
+The pack is assembled in a temporary folder beside the target and renamed at the end, so
+a failure leaves no half-written pack. An existing folder is replaced only if it is a
+pack (it holds ``pack.json``); anything else is refused.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import warnings
+from datetime import datetime
+from pathlib import Path
+
+from analysis import page, style
+from analysis.contents import Chart, Contents, run_contents
+from analysis.contents_exp import experiment_contents
+from analysis.labels import Lang, label
+from analysis.source import Experiment, Run, SourceError, open_source
+from analysis.workbook import write_csvs, write_workbook
+
+MARKER = "pack.json"
+
+
+def contents_of(source: Run | Experiment, lang: Lang) -> Contents:
+    """Charts, tables and sentences for a run or an experiment."""
+    if isinstance(source, Experiment):
+        return experiment_contents(source, lang)
+    return run_contents(source, lang)
+
+
+def save_chart(chart: Chart, folder: Path) -> list[Path]:
+    """PNG at print resolution and SVG; a glyph missing from the fonts is an error."""
+    style.footer(chart.figure, chart.source)
+    paths = [folder / f"{chart.name}.png", folder / f"{chart.name}.svg"]
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="Glyph .* missing", category=UserWarning)
+        chart.figure.savefig(paths[0], dpi=style.DPI)
+        chart.figure.savefig(paths[1])
+    return paths
+
+
+def _footer(source: Run | Experiment, lang: Lang) -> str:
+    run = source.representative() if isinstance(source, Experiment) else source
+    return label("footer", lang).format(
+        version=run.meta.get("version", label("unknown", lang)),
+        git=run.meta.get("git_revision", label("unknown", lang)),
+        created=datetime.now().strftime("%Y-%m-%d %H:%M"),
+    )
+
+
+def _refuse_foreign(out: Path) -> None:
+    if out.exists() and not (out / MARKER).is_file():
+        raise SourceError(f"{out}: exists and is not a briefing pack (no {MARKER}); choose --out")
+
+
+def _write(contents: Contents, source: Run | Experiment, lang: Lang, folder: Path) -> None:
+    charts = folder / "charts"
+    charts.mkdir()
+    for chart in contents.charts:
+        save_chart(chart, charts)
+    write_workbook(contents.sheets, folder / page.WORKBOOK, lang)
+    write_csvs(contents.sheets, folder / "csv", lang)
+    footer = _footer(source, lang)
+    (folder / "briefing.md").write_text(page.markdown(contents, lang, footer), encoding="utf-8")
+    (folder / "briefing.html").write_text(page.html_page(contents, lang, footer), encoding="utf-8")
+    meta = {
+        "source": str(source.path),
+        "lang": lang,
+        "charts": [c.name for c in contents.charts],
+        "sheets": [s.name for s in contents.sheets],
+    }
+    (folder / MARKER).write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+def write_pack(path: str | Path, lang: Lang = "zh", out: str | Path | None = None) -> Path:
+    """Brief the run or experiment folder ``path`` into ``out`` (default ``path/briefing``)."""
+    if lang not in ("zh", "en"):
+        raise SourceError(f"{lang}: unknown language; use zh or en")
+    source = open_source(path)
+    out = Path(out) if out is not None else Path(path) / "briefing"
+    _refuse_foreign(out)
+    contents = contents_of(source, lang)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        _write(contents, source, lang, tmp)
+        if out.exists():
+            shutil.rmtree(out)
+        tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out

@@ -1,0 +1,155 @@
+"""The briefing pack: one command, files in place, a page an official can read, clean errors."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import analysis_fixtures as fx
+import pytest
+from PIL import Image
+
+from analysis.briefing import main
+from analysis.contents_exp import experiment_contents
+from analysis.labels import label
+from analysis.narrative import seed_text
+from analysis.source import read_experiment
+
+ROOT = Path(__file__).resolve().parents[1]
+PLACEHOLDERS = ("TODO", "nan", "NaN", "None", "{", "}")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture(scope="module")
+def run_pack(tmp_path_factory) -> Path:
+    return fx.run_pack(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def exp_pack(tmp_path_factory) -> Path:
+    return fx.experiment_pack(tmp_path_factory)
+
+
+def pages(pack: Path) -> dict[str, str]:
+    return {n: (pack / n).read_text(encoding="utf-8") for n in ("briefing.md", "briefing.html")}
+
+
+def test_run_pack_is_written_to_the_default_folder(run_pack, tmp_path_factory):
+    assert run_pack == fx.small_run(tmp_path_factory) / "briefing"
+    meta = json.loads((run_pack / "pack.json").read_text(encoding="utf-8"))
+    for name in meta["charts"]:
+        png, svg = run_pack / "charts" / f"{name}.png", run_pack / "charts" / f"{name}.svg"
+        assert png.is_file() and svg.is_file(), f"{name}: PNG and SVG expected"
+        dpi = Image.open(png).info["dpi"]
+        assert 200 <= round(dpi[0]) <= 300, f"{name}.png at {dpi} dpi, not print resolution"
+    expected = {
+        "lending",
+        "npl_ratio",
+        "npl_heatmap",
+        "suspensions",
+        "fund",
+        "fiscal",
+        "cliff_return",
+        "cliff_income",
+    }
+    assert set(meta["charts"]) == expected, "a run with a village panel and poverty tables"
+    assert (run_pack / "briefing.xlsx").is_file()
+    leftovers = [p.name for p in run_pack.parent.iterdir() if p.name.startswith(".briefing")]
+    assert not leftovers, f"temporary folders left behind: {leftovers}"
+
+
+def test_page_names_scenario_and_seed_and_embeds_every_chart(run_pack):
+    meta = json.loads((run_pack / "pack.json").read_text(encoding="utf-8"))
+    for name, text in pages(run_pack).items():
+        assert "「baseline」" in text and str(fx.RUN_SEED) in text, f"{name}: scenario/seed"
+        for chart in meta["charts"]:
+            assert f"charts/{chart}.png" in text, f"{name}: {chart} not embedded"
+        for bad in PLACEHOLDERS:
+            assert bad not in text, f"{name} contains placeholder text {bad!r}"
+        assert "户贷率" in text and "万元" in text, f"{name}: Chinese page with 万元 amounts"
+
+
+def test_page_numbers_are_the_results(run_pack, tmp_path_factory):
+    from analysis import fmt
+    from analysis.source import read_run
+
+    s = read_run(fx.small_run(tmp_path_factory)).summary
+    text = pages(run_pack)["briefing.md"]
+    for shown in (
+        fmt.pct(s["final_household_loan_rate"]),
+        fmt.money(s["cum_fiscal_cost"], "zh"),
+        fmt.money(s["total_new_lending"], "zh"),
+        fmt.pct(s["peak_npl_ratio"]),
+    ):
+        assert shown in text, f"{shown} (from summary.json) is not on the page"
+
+
+def test_english_experiment_pack(exp_pack, tmp_path_factory):
+    exp = read_experiment(fx.experiment(tmp_path_factory))
+    meta = json.loads((exp_pack / "pack.json").read_text(encoding="utf-8"))
+    assert {"comparison", "fund_sizing"} <= set(meta["charts"])
+    assert not {"cliff_return", "cliff_income"} & set(meta["charts"]), (
+        "no poverty.parquet/cliff.parquet: the cliff charts are skipped"
+    )
+    for name, text in pages(exp_pack).items():
+        assert "'test_exp'" in text and f"root seed {fx.ROOT_SEED}" in text, name
+        assert not CJK.search(text), f"{name}: the English page has Chinese text"
+        for bad in PLACEHOLDERS:
+            assert bad not in text, f"{name} contains placeholder text {bad!r}"
+    sizing = exp.fund_answer
+    assert "8.00 million yuan" in pages(exp_pack)["briefing.md"], "the sized fund is stated"
+    assert sizing["feasible"]
+
+
+def test_cliff_charts_appear_when_the_tables_exist(tmp_path_factory):
+    exp = read_experiment(fx.cliff_experiment(tmp_path_factory))
+    contents = experiment_contents(exp, "zh")
+    names = [c.name for c in contents.charts]
+    assert names[-2:] == ["cliff_return", "cliff_income"]
+    cliff = [s for s in contents.sentences if s.startswith("脱贫后第 3 年")]
+    assert cliff, "a sentence on return to poverty 3 years after exit"
+    assert cliff[0].index("一次性退出") < cliff[0].index("企业留存收益"), "rules in order"
+
+
+def test_missing_folder_fails_with_one_line_and_status_2(tmp_path, capsys):
+    missing = tmp_path / "nowhere"
+    assert main([str(missing)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and str(missing) in err
+
+
+def test_folder_that_is_not_a_run_fails(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("x")
+    assert main([str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert str(tmp_path) in err and "not a run folder" in err
+    assert not (tmp_path / "briefing").exists(), "nothing written on bad input"
+
+
+def test_existing_folder_that_is_not_a_pack_is_not_replaced(run_pack, tmp_path, capsys):
+    keep = tmp_path / "keep"
+    keep.mkdir()
+    (keep / "mine.txt").write_text("do not delete")
+    assert main([str(run_pack.parent), "--out", str(keep)]) == 2
+    assert (keep / "mine.txt").read_text() == "do not delete"
+    assert str(keep) in capsys.readouterr().err
+
+
+def test_command_line_entry_point_reports_bad_input(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "analysis.briefing", str(tmp_path / "x")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert label("page_title", "zh")  # the CLI and the label table load without the model
+
+
+def test_seed_records_print_as_paths():
+    assert seed_text([2019, 3]) == "2019/3"
+    assert seed_text(7) == "7"
