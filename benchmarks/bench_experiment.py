@@ -1,0 +1,91 @@
+"""Experiment throughput and parent memory: replicates of the default county, saved to disk.
+
+    python benchmarks/bench_experiment.py                 # 1,000 replicates, jobs=2 (~10 min)
+    python benchmarks/bench_experiment.py --n 50          # a quick look
+    python benchmarks/bench_experiment.py --scaling 20,200   # parent peak RSS at two n
+
+Prints wall time, replicates per second and the parent's peak resident memory
+(``resource.getrusage``), then one JSON line. ``--scaling`` runs each n in a fresh process,
+so each peak is that run's own: equal peaks show the parent's memory does not grow with n
+(workers save each replicate and return only its summary row).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process (Linux reports KiB, macOS bytes)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10
+
+
+def bench(n: int, jobs: int, seed: int, out: Path | None, overrides: list[str]) -> dict:
+    """Run ``n`` replicates into ``out`` (a temporary folder if None) and measure."""
+    from sim import load_config
+    from sim.experiments import run_replicates
+
+    cfg = load_config("baseline", overrides)
+    baseline_mb = peak_rss_mb()
+    folder = out or Path(tempfile.mkdtemp(prefix="bench_experiment_"))
+    start = time.perf_counter()
+    table = run_replicates(cfg, n, seed, jobs=jobs, out=folder, progress=sys.stderr.isatty())
+    wall = time.perf_counter() - start
+    size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+    if out is None:
+        shutil.rmtree(folder, ignore_errors=True)
+    return {
+        "n": n,
+        "jobs": jobs,
+        "overrides": overrides,
+        "done": len(table),
+        "wall_s": round(wall, 1),
+        "replicates_per_s": round(len(table) / wall, 3),
+        "parent_peak_rss_mb": round(peak_rss_mb(), 1),
+        "parent_rss_before_run_mb": round(baseline_mb, 1),
+        "disk_mb": round(size / 2**20, 1),
+    }
+
+
+def scaling(ns: list[int], jobs: int, overrides: list[str]) -> None:
+    """Each n in a fresh process; report the parent's peak for each."""
+    for n in ns:
+        argv = [sys.executable, __file__, "--n", str(n), "--jobs", str(jobs), *overrides]
+        done = subprocess.run(argv, capture_output=True, text=True, check=True)
+        print(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    """Command line."""
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--n", type=int, default=1000)
+    p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--seed", type=int, default=20190218)
+    p.add_argument("--out", type=Path, default=None, help="keep the experiment here")
+    p.add_argument("--scaling", default=None, help="comma-separated n, each in a fresh process")
+    p.add_argument("overrides", nargs="*", help="Hydra overrides, e.g. horizon.months=24")
+    args = p.parse_args()
+    if args.scaling:
+        scaling([int(v) for v in args.scaling.split(",")], args.jobs, args.overrides)
+        return
+    r = bench(args.n, args.jobs, args.seed, args.out, args.overrides)
+    print(f"{r['done']} replicates in {r['wall_s']:.0f} s with jobs={r['jobs']}: "
+          f"{r['replicates_per_s']:.2f} replicates/s; parent peak RSS {r['parent_peak_rss_mb']:.0f} MB "
+          f"({r['parent_rss_before_run_mb']:.0f} MB before the run); {r['disk_mb']:.0f} MB on disk")  # fmt: skip
+    print(json.dumps(r))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,141 @@
+"""The experiment folder: paths, atomic writes, and finished replicates on disk.
+
+Layout (read by the briefing code; keep it)::
+
+    <exp>/experiment.json                      what was run: scenarios, seeds, version
+    <exp>/replicates/<scenario>/rep_<i:04d>/   a run folder written by RunResult.save
+    <exp>/summary.parquet                      one row per (scenario, replicate)
+    <exp>/failures.json                        replicates that raised, with seed and error
+
+A replicate is finished when its folder holds ``summary.json``: ``RunResult.save`` writes a
+temporary folder and renames it, so a folder is either complete or absent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+import sim
+from sim.config import ROOT
+from sim.experiments.spec import ExperimentError, Scenario
+from sim.results import git_revision, package_version
+
+
+def default_out(kind: str, payload: Any) -> Path:
+    """Default experiment folder ``experiments/<kind>-<hash>``.
+
+    The same command (up to ``--n``) gets the same folder, so re-running it resumes.
+    """
+    text = json.dumps(payload, sort_keys=True, default=str)
+    return ROOT / "experiments" / f"{kind}-{hashlib.sha1(text.encode()).hexdigest()[:10]}"
+
+
+def replicate_dir(out: Path, label: str, i: int) -> Path:
+    """Folder of replicate ``i`` of scenario ``label``."""
+    return Path(out) / "replicates" / label / f"rep_{i:04d}"
+
+
+def version() -> str:
+    """Installed package version, or the source tree's ``sim.__version__``."""
+    v = package_version()
+    return sim.__version__ if v == "unknown" else v
+
+
+def experiment_record(out: Path, root_seed: int, scenarios: list[Scenario], seeds: list) -> dict:
+    """Content of ``experiment.json``."""
+    return {
+        "name": Path(out).name,
+        "root_seed": int(root_seed),
+        "n_replicates": len(seeds),
+        "scenarios": {s.label: s.record() for s in scenarios},
+        "replicate_seeds": [[int(s.entropy), *map(int, s.spawn_key)] for s in seeds],
+        "version": version(),
+        "git_revision": git_revision(),
+    }
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write JSON atomically (temporary file, then rename)."""
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=_plain)
+    _atomic(Path(path), lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def write_table(df: pd.DataFrame, path: Path, csv: bool = False) -> None:
+    """Write ``df`` as Parquet (and CSV beside it) atomically."""
+    path = Path(path)
+    _atomic(path, lambda tmp: df.to_parquet(tmp, index=False))
+    if csv:
+        _atomic(path.with_suffix(".csv"), lambda tmp: df.to_csv(tmp, index=False))
+
+
+def _atomic(path: Path, write) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # a plain name rather than mkstemp, so the file gets the usual (umask) permissions
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _plain(obj: Any) -> Any:
+    if isinstance(obj, np.generic):
+        return obj.item()
+    raise TypeError(f"cannot write {type(obj).__name__} to JSON")
+
+
+def read_summary(folder: Path) -> dict[str, Any]:
+    """The summary of a finished replicate, exactly as saved."""
+    return json.loads((Path(folder) / "summary.json").read_text(encoding="utf-8"))["summary"]
+
+
+def finished(folder: Path, scenario: Scenario, record: list[int]) -> bool:
+    """Whether replicate ``folder`` is finished; raise if it was run with another seed or config.
+
+    Mixing replicates of different configurations would silently corrupt the comparison, so
+    a mismatch is an error that names the fix.
+    """
+    folder = Path(folder)
+    if not (folder / "summary.json").exists():
+        return False
+    saved = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))["config"]
+    if saved.get("seed") != record:
+        raise ExperimentError(
+            f"{folder}: run with seed {saved.get('seed')}, expected {record}; "
+            "use another --out or the same --seed as before"
+        )
+    if config != scenario.config:
+        key = _first_difference(scenario.config, config)
+        raise ExperimentError(
+            f"{folder}: run with a different configuration ({key}); "
+            "use another --out, or delete that folder to rerun it"
+        )
+    return True
+
+
+def _first_difference(a: Any, b: Any, prefix: str = "") -> str:
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in sorted(set(a) | set(b)):
+            if a.get(key) != b.get(key):
+                return _first_difference(a.get(key), b.get(key), f"{prefix}{key}.")
+    return prefix.rstrip(".") or "config"
+
+
+def clean_temporaries(out: Path, label: str) -> None:
+    """Remove half-written replicate folders left by a killed run (``.rep_*`` temporaries)."""
+    parent = Path(out) / "replicates" / label
+    if parent.is_dir():
+        for tmp in parent.glob(".rep_*"):
+            shutil.rmtree(tmp, ignore_errors=True)

@@ -1,0 +1,256 @@
+"""Replicate runner: every scenario of an experiment on the same replicate seeds.
+
+:class:`Experiment` owns an experiment folder (see ``folder.py``). ``run(scenarios)`` skips
+replicates already on disk, fans the rest out (``backend.py``), lets each worker save its
+replicate as it finishes, and rewrites ``experiment.json``, ``summary.parquet`` and
+``failures.json``. Re-running the same command therefore resumes, and ends with the same
+tables as an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from omegaconf import DictConfig
+from tqdm import tqdm
+
+from sim.experiments import folder as fs
+from sim.experiments.backend import check_backend, worker_pool
+from sim.experiments.seeds import replicate_seeds, seed_text
+from sim.experiments.spec import ExperimentError, Scenario, from_config
+from sim.experiments.worker import default_tables, run_replicate
+from sim.results import TABLES
+from sim.runner import seed_record
+
+KEYS = ["scenario", "replicate", "seed"]
+
+
+class Experiment:
+    """An experiment folder whose scenarios share ``n`` replicate seeds from ``root_seed``.
+
+    Use as a context manager so that a Dask cluster or process pool lives across
+    several ``run`` calls (the fund-sizing search calls it once per step).
+
+    Args:
+        out: the experiment folder (created; an existing one is resumed).
+        root_seed: replicate seeds are ``SeedSequence(root_seed).spawn(n)``.
+        n: replicates per scenario.
+        jobs: worker processes (loky, default 1 = in this process) or Dask workers
+            (default all).
+        backend: ``"loky"`` or ``"dask"``.
+        scheduler: Dask scheduler address; None with ``backend="dask"`` starts a LocalCluster.
+        tables: tables kept per replicate (default: all but the village panel, see
+            ``worker.DEFAULT_DROP``); ``timeseries`` is always kept.
+        progress: show a tqdm progress bar on stderr.
+        save_on: ``"worker"`` (workers write replicate folders; needs the folder on a
+            filesystem they share) or ``"client"`` (workers return the tables and this
+            process writes them).
+    """
+
+    def __init__(
+        self,
+        out,
+        root_seed: int,
+        n: int,
+        *,
+        jobs=None,
+        backend="loky",
+        scheduler=None,
+        tables=None,
+        progress=True,
+        save_on="worker",
+    ):
+        check_backend(backend, jobs, scheduler)
+        tables = (
+            default_tables() if tables is None else tuple(dict.fromkeys(["timeseries", *tables]))
+        )
+        unknown = set(tables) - set(TABLES)
+        if unknown:
+            raise ExperimentError(
+                f"tables={sorted(unknown)}: unknown; choose from {', '.join(TABLES)}"
+            )
+        if save_on not in ("worker", "client"):
+            raise ExperimentError(f"save_on={save_on!r}: choose 'worker' or 'client'")
+        self.out = Path(out).resolve()
+        self.root_seed = int(root_seed)
+        self.seeds = replicate_seeds(root_seed, n)
+        self.records = [seed_record(s) for s in self.seeds]
+        self.pool_args = (backend, jobs, scheduler)
+        self.tables, self.progress, self.save_on = tuple(tables), progress, save_on
+        self.scenarios: dict[str, Scenario] = {}
+        self.rows: dict[tuple[str, int], dict[str, Any]] = {}
+        self.failures: dict[tuple[str, int], dict[str, Any]] = {}
+        self._stack = ExitStack()
+        self._map = None
+
+    def __enter__(self) -> Experiment:
+        self._map = self._stack.enter_context(worker_pool(*self.pool_args))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stack.close()
+        self._map = None
+
+    def sibling(self, out, root_seed: int, n: int) -> Experiment:
+        """Another experiment folder run on this one's workers (same options, shared pool)."""
+        backend, jobs, scheduler = self.pool_args
+        other = Experiment(
+            out,
+            root_seed,
+            n,
+            jobs=jobs,
+            backend=backend,
+            scheduler=scheduler,
+            tables=self.tables,
+            progress=self.progress,
+            save_on=self.save_on,
+        )
+        other._map = self._map
+        return other
+
+    @property
+    def n(self) -> int:
+        """Replicates per scenario."""
+        return len(self.seeds)
+
+    def run(self, scenarios: list[Scenario]) -> pd.DataFrame:
+        """Run the replicates of ``scenarios`` not yet done; return their summary rows."""
+        if self._map is None:
+            with self:
+                return self.run(scenarios)
+        self._register(scenarios)
+        fs.write_json(self.out / "experiment.json", self.record())
+        tasks = self._pending(scenarios)
+        self._execute(tasks, done=self.n * len(scenarios) - len(tasks))
+        fs.write_table(self.table(list(self.scenarios)), self.out / "summary.parquet")
+        fs.write_json(self.out / "failures.json", self.failure_list())
+        return self.table([s.label for s in scenarios])
+
+    def record(self) -> dict[str, Any]:
+        """Content of ``experiment.json``."""
+        return fs.experiment_record(
+            self.out, self.root_seed, list(self.scenarios.values()), self.seeds
+        )
+
+    def _register(self, scenarios: list[Scenario]) -> None:
+        for s in scenarios:
+            old = self.scenarios.get(s.label)
+            if old is not None and old.config != s.config:
+                raise ExperimentError(f"scenario label {s.label!r} is used for two configurations")
+            self.scenarios[s.label] = s
+
+    def _pending(self, scenarios: list[Scenario]) -> list[tuple]:
+        """Tasks for replicates neither in memory nor finished on disk.
+
+        Replicate-major order, so that an interrupted comparison has complete pairs.
+        """
+        tasks = []
+        for s in scenarios:
+            fs.clean_temporaries(self.out, s.label)
+        for i, record in enumerate(self.records):
+            for s in scenarios:
+                key = (s.label, i)
+                if key in self.rows or key in self.failures:
+                    continue
+                path = fs.replicate_dir(self.out, s.label, i)
+                if fs.finished(path, s, record):
+                    self._add_row(key, fs.read_summary(path))
+                    continue
+                target = None if self.save_on == "client" else str(path)
+                tasks.append((key, run_replicate, (s.config, record, target, self.tables)))
+        return tasks
+
+    def _execute(self, tasks: list[tuple], done: int) -> None:
+        if not tasks:
+            return
+        bar = tqdm(
+            total=done + len(tasks),
+            initial=done,
+            unit="rep",
+            desc=self.out.name,
+            disable=not self.progress,
+            file=sys.stderr,
+            dynamic_ncols=True,
+        )
+        with bar:
+            for key, result in self._map(iter(tasks)):
+                self._collect(key, result)
+                bar.update()
+
+    def _collect(self, key: tuple[str, int], result: dict[str, Any]) -> None:
+        if not result["ok"]:
+            record = self.records[key[1]]
+            self.failures[key] = {
+                "scenario": key[0],
+                "replicate": key[1],
+                "seed": record,
+                "error": result["error"],
+                "traceback": result["traceback"],
+            }
+            return
+        if "result" in result:  # saved by the client (workers without the shared folder)
+            path = fs.replicate_dir(self.out, *key)
+            result["result"].save(path)
+            result = {"summary": fs.read_summary(path)}
+        self._add_row(key, result["summary"])
+
+    def _add_row(self, key: tuple[str, int], summary: dict[str, Any]) -> None:
+        self.failures.pop(key, None)
+        self.rows[key] = {
+            "scenario": key[0],
+            "replicate": key[1],
+            "seed": seed_text(self.records[key[1]]),
+            **summary,
+        }
+
+    def table(self, labels: list[str]) -> pd.DataFrame:
+        """Summary rows of scenarios ``labels`` (in that order), replicate by replicate."""
+        rows = [self.rows[(s, i)] for s in labels for i in range(self.n) if (s, i) in self.rows]
+        if not rows:
+            return pd.DataFrame(columns=KEYS)
+        return pd.DataFrame(rows)
+
+    def failure_list(self) -> list[dict[str, Any]]:
+        """Failed replicates, in scenario and replicate order."""
+        order = {label: k for k, label in enumerate(self.scenarios)}
+        return [
+            self.failures[k]
+            for k in sorted(self.failures, key=lambda k: (order.get(k[0], 0), k[1]))
+        ]
+
+
+def run_replicates(
+    cfg: DictConfig | dict | Scenario,
+    n: int,
+    seed: int,
+    jobs: int | None = 1,
+    backend: str = "loky",
+    out=None,
+    scheduler: str | None = None,
+    **options,
+) -> pd.DataFrame:
+    """Run ``n`` replicates of one configuration and save each under ``out``.
+
+    Args:
+        cfg: a configuration from :func:`sim.load_config` (or its dict, or a Scenario).
+        n: number of replicates; seeds are ``SeedSequence(seed).spawn(n)``.
+        seed: root seed of the experiment.
+        jobs: worker processes (loky) or Dask workers (None/-1: all).
+        backend: ``"loky"`` or ``"dask"``.
+        out: experiment folder (default ``experiments/replicates-<hash>``).
+        scheduler: Dask scheduler address; None with ``backend="dask"`` starts a LocalCluster.
+        **options: ``tables``, ``progress``, ``save_on`` (see :class:`Experiment`).
+
+    Returns:
+        One row per finished replicate: scenario, replicate, seed (text) and every summary key.
+    """
+    scenario = cfg if isinstance(cfg, Scenario) else from_config(cfg)
+    out = out or fs.default_out("replicates", [scenario.label, scenario.overrides, seed])
+    with Experiment(
+        out, seed, n, jobs=jobs, backend=backend, scheduler=scheduler, **options
+    ) as exp:
+        return exp.run([scenario])

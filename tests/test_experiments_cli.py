@@ -1,0 +1,77 @@
+"""Command line: bad input gives one line and status 2; good input writes the layout."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from sim.experiments.cli import main
+
+FAST = ["county=small", "horizon.months=6"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["replicates", "--n", "0", *FAST], "n=0"),
+        (["replicates", "fund.levrage=8", *FAST], "fund.levrage"),
+        (["replicates", "scenario=nope", *FAST], "scenario=nope"),
+        (["replicates", "--backend", "ray"], "invalid choice"),
+        (["replicates", "--scheduler", "tcp://x:1", *FAST], "backend='dask'"),
+        (["replicates", "--tables", "village", *FAST], "tables"),
+        (["replicates", "baseline", *FAST], "KEY=VALUE"),
+        (["compare", "--variant", "novalue", *FAST], "--variant"),
+        (["size-fund", "--alpha", "1.5", *FAST], "alpha=1.5"),
+        (["size-fund", "--seed", "4", "--check-seed", "4", *FAST], "check_seed=4"),
+        (["sensitivity", "--params", "fund.nope", *FAST], "fund.nope"),
+        (["sensitivity", "--method", "sobol", "--sobol-n", "10", *FAST], "power of 2"),
+        (["sensitivity", "--range", "fund.leverage=5", *FAST], "--range"),
+        (["size-fund", "--grid", "1e6,lots", *FAST], "--grid"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_bad_input_is_one_line_and_status_2(argv, says, capsys, tmp_path):
+    with pytest.raises(SystemExit) as exit_info:
+        raise SystemExit(main([*argv, "--out", str(tmp_path)] if argv[0] != "frobnicate" else argv))
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2, f"bad input must exit 2: {argv} -> {exit_info.value.code}"
+    assert len(err.strip().splitlines()) == 1, f"one line, got:\n{err}"
+    assert says in err and err.startswith("error: "), f"the message must name the problem: {err}"
+    assert not (tmp_path / "experiment.json").exists(), "nothing is run on bad input"
+
+
+def test_replicates_command_writes_the_experiment(tmp_path, capsys):
+    out = tmp_path / "exp"
+    argv = ["replicates", "--n", "2", "--seed", "5", "--out", str(out), "--no-progress", *FAST]
+    assert main(argv) == 0, capsys.readouterr().err
+    assert f"experiment folder: {out}" in capsys.readouterr().out, "the folder is printed"
+    exp = json.loads((out / "experiment.json").read_text())
+    assert exp["root_seed"] == 5 and exp["n_replicates"] == 2, "the options were used"
+    assert exp["scenarios"]["baseline"]["overrides"][:2] == FAST, "overrides recorded as given"
+    assert len(pd.read_parquet(out / "summary.parquet")) == 2, "one row per replicate"
+
+
+def test_compare_command_with_a_variant(tmp_path, capsys):
+    out = tmp_path / "cmp"
+    argv = [
+        "compare",
+        "baseline",
+        "--variant",
+        "lev5=baseline fund.leverage=5",
+        "--n",
+        "2",
+        "--out",
+        str(out),
+        "--no-progress",
+        "--jobs",
+        "2",
+        *FAST,
+    ]
+    assert main(argv) == 0, capsys.readouterr().err
+    table = pd.read_csv(out / "comparison.csv")
+    assert table["scenario"].unique().tolist() == ["baseline", "lev5"], "baseline, then variant"
+    exp = json.loads((out / "experiment.json").read_text())
+    assert exp["scenarios"]["lev5"]["config"]["fund"]["leverage"] == 5, "variant override applied"
+    assert exp["scenarios"]["lev5"]["config"]["county"]["n_households"] == 4000, "common too"
