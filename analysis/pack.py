@@ -8,8 +8,6 @@ pack (it holds ``pack.json``); anything else is refused.
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 import warnings
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +18,7 @@ from analysis.contents_exp import experiment_contents
 from analysis.labels import Lang, label
 from analysis.source import Experiment, Run, SourceError, open_source
 from analysis.workbook import write_csvs, write_workbook
+from sim.results import atomic_folder
 
 MARKER = "pack.json"
 
@@ -83,14 +82,6 @@ def write_pack(path: str | Path, lang: Lang = "zh", out: str | Path | None = Non
     out = Path(out) if out is not None else Path(path) / "briefing"
     _refuse_foreign(out)
     contents = contents_of(source, lang)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    with atomic_folder(out) as tmp:
         _write(contents, source, lang, tmp)
-        if out.exists():
-            shutil.rmtree(out)
-        tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out

@@ -148,7 +148,9 @@ def start_loan_years(model: MicrocreditModel, idx: np.ndarray, t: int) -> None:
     loans.failed[idx] = failed
     loans.wilful[idx] = failed & (u < model.cfg.default.p_wilful)
     loans.pd_multiplier[idx] = 1.0
-    model.recorder.count_cohort(year, len(idx), int(failed.sum()))
+    # leaked loans (户贷企用) fail with their enterprise, decided at review: not part of the cohort
+    own = loans.leaked_to[idx] < 0
+    model.recorder.count_cohort(year, int(own.sum()), int((failed & own).sum()))
 
 
 def review(model: MicrocreditModel) -> None:
