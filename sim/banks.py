@@ -43,28 +43,39 @@ class Bank(mesa.Agent):
         return creditworthy(self.model, idx)
 
     def approve(
-        self, idx: np.ndarray, amount: np.ndarray, priority: np.ndarray
+        self,
+        idx: np.ndarray,
+        amount: np.ndarray,
+        priority: np.ndarray,
+        worthy: np.ndarray | None = None,
+        open_place: np.ndarray | None = None,
     ) -> tuple[np.ndarray, dict]:
         """Decide this month's applications from households ``idx`` (all served by this bank).
 
         Applicants are served in ``priority`` order until the lending capacity is used up.
+        ``worthy`` (the grade and age rules) and ``open_place`` (not suspended) may be passed
+        in when already known for these households; they are computed otherwise.
 
         Returns:
             The approved mask over ``idx`` and counts of refusals by reason.
         """
         m = self.model
-        worthy = self.creditworthy(idx)
-        open_place = ~m.breaker.blocked_household(idx)
+        if worthy is None:
+            worthy = self.creditworthy(idx)
+        if open_place is None:
+            open_place = ~m.breaker.blocked_household(idx)
         candidates = worthy & open_place
         approved = np.zeros(len(idx), dtype=bool)
         order = np.flatnonzero(candidates)
         order = order[np.argsort(priority[order], kind="stable")]
         within = np.cumsum(amount[order]) <= self.lending_capacity() + 1e-6
         approved[order[within]] = True
+        n_worthy = np.count_nonzero(worthy)
+        n_candidates = len(order)
         counts = {
-            "rejected_credit": int((~worthy).sum()),
-            "blocked_suspended": int((worthy & ~open_place).sum()),
-            "blocked_capacity": int((candidates & ~approved).sum()),
+            "rejected_credit": len(idx) - n_worthy,
+            "blocked_suspended": n_worthy - n_candidates,
+            "blocked_capacity": n_candidates - np.count_nonzero(within),
         }
         return approved, counts
 

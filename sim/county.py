@@ -7,10 +7,13 @@ county whatever the policy levers; the population depends only on ``county.*`` a
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 from omegaconf import DictConfig
+
+from sim.segments import Segments
 
 LABOUR_FULL, LABOUR_WEAK, LABOUR_NONE = 0, 1, 2
 
@@ -54,17 +57,19 @@ class County:
         """Township of each household."""
         return self.village_township[self.hh_village]
 
+    @functools.cached_property
+    def villages(self) -> Segments:
+        """Households grouped by village (households are stored village by village)."""
+        return Segments(self.hh_village, self.n_villages)
+
+    @functools.cached_property
+    def banks(self) -> Segments:
+        """Households grouped by partner bank (townships form contiguous bank blocks)."""
+        return Segments(self.township_bank[self.hh_township], int(self.township_bank.max()) + 1)
+
     def village_sum(self, values: np.ndarray) -> np.ndarray:
-        """Sum of a per-household array over each village (households are stored by village)."""
-        starts = self.__dict__.get("_village_starts")
-        if starts is None:
-            starts = np.concatenate(
-                [[0], np.cumsum(np.bincount(self.hh_village, minlength=self.n_villages))[:-1]]
-            )
-            self.__dict__["_village_starts"] = starts
-        if values.dtype == bool:
-            values = values.view(np.int8).astype(np.int32)
-        return np.add.reduceat(values, starts)
+        """Sum of a per-household array over each village (booleans are counted)."""
+        return self.villages.sum(values)
 
     @property
     def village_bank(self) -> np.ndarray:

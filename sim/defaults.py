@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 from omegaconf import DictConfig
-from scipy.special import ndtri
+from scipy.special import ndtr, ndtri
 
 from sim.calendar import Calendar
 from sim.county import LABOUR_NONE, County
@@ -63,25 +63,45 @@ class DefaultModel:
             else:
                 self.z_sector[k, sector_names.index(s.name)] = s.z
 
-    def latent(self, idx: np.ndarray, year: int, eps: np.ndarray) -> np.ndarray:
-        """Latent project outcome of households ``idx`` for a loan-year starting in ``year``."""
+    def systematic(self, idx: np.ndarray, year: int) -> np.ndarray:
+        """Shared part of the latent outcome of households ``idx`` in a loan-year from ``year``."""
         k = year - self.first_year
         return (
             self.w_county * self.z_county[k]
             + self.w_township * self.z_township[k, self.township[idx]]
             + self.w_sector * self.z_sector[k, self.sector[idx]]
-            + self.w_idio * eps[idx]
         )
 
-    def fails(
-        self, idx: np.ndarray, year: int, eps: np.ndarray, pd_multiplier: np.ndarray
+    def latent(self, idx: np.ndarray, year: int, u: np.ndarray) -> np.ndarray:
+        """Latent project outcome of households ``idx`` for a loan-year starting in ``year``.
+
+        ``u`` holds one uniform per household; the idiosyncratic term is ``Phi^-1(u[idx])``.
+        """
+        return self.systematic(idx, year) + self.w_idio * ndtri(u[idx])
+
+    def conditional_pd(
+        self, idx: np.ndarray, year: int, pd_multiplier: np.ndarray | None = None
     ) -> np.ndarray:
-        """Whether each project in ``idx`` fails in a loan-year starting in ``year``."""
+        """Failure probability of each project in ``idx`` given the year's shared factors."""
         threshold = self.threshold[idx]
-        scaled = pd_multiplier != 1.0
-        if np.any(scaled):
-            threshold = threshold.copy()
-            threshold[scaled] = ndtri(
-                np.minimum(self.pd[idx][scaled] * pd_multiplier[scaled], PD_CAP)
-            )
-        return self.latent(idx, year, eps) < threshold
+        if pd_multiplier is not None:
+            scaled = pd_multiplier != 1.0
+            if np.any(scaled):
+                threshold = threshold.copy()
+                threshold[scaled] = ndtri(
+                    np.minimum(self.pd[idx][scaled] * pd_multiplier[scaled], PD_CAP)
+                )
+        return ndtr((threshold - self.systematic(idx, year)) / self.w_idio)
+
+    def fails(
+        self, idx: np.ndarray, year: int, u: np.ndarray, pd_multiplier: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Whether each project in ``idx`` fails in a loan-year starting in ``year``.
+
+        ``u`` is the month's idiosyncratic uniform of every household. The project fails when
+        its latent outcome is below the threshold, that is when ``u < p`` with ``p`` the
+        conditional failure probability (returned too): given failure, ``u / p`` is uniform on
+        [0, 1) and independent of everything else, which is used to decide wilfulness.
+        """
+        p = self.conditional_pd(idx, year, pd_multiplier)
+        return u[idx] < p, p

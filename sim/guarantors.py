@@ -43,8 +43,9 @@ class Guarantor(mesa.Agent):
 
     def outstanding(self) -> float:
         """Yuan of loans this guarantor currently guarantees (both channels)."""
+        # a closed slot has zero balance, so no activity mask is needed
         return sum(
-            float(book.balance[book.active & (book.guarantor == self.index)].sum())
+            float((book.balance * (book.guarantor == self.index)).sum())
             for book in self.model.books()
         )
 
@@ -65,7 +66,9 @@ def charge_fees(model: MicrocreditModel) -> None:
         (model.loans, g.household_fee_rate),
         (model.enterprise_loans, g.enterprise_fee_rate),
     ):
-        idx = np.flatnonzero(book.active & ~book.overdue & (book.guarantor >= 0))
-        fee = book.balance[idx] * rate / 12.0
-        model.ledger.post("guarantee_fee", book.bank[idx], fee, guarantor=book.guarantor[idx])
-        model.ledger.post("guarantee_fee_subsidy", book.bank[idx], fee * g.fee_subsidy_share)
+        fee = book.balance * (book.active & ~book.overdue & (book.guarantor >= 0))
+        fee *= rate / 12.0
+        by_bank = book.sum_by_bank(fee, model.ledger.n_banks)
+        by_guarantor = book.sum_by_guarantor(fee, len(model.guarantors))
+        model.ledger.post_totals("guarantee_fee", by_bank, by_guarantor)
+        model.ledger.post_totals("guarantee_fee_subsidy", by_bank * g.fee_subsidy_share)

@@ -1,8 +1,10 @@
 """Household state as NumPy columns, and the ``Household`` agent as a view of one row.
 
 All household behaviour is stepped in bulk on the columns of :class:`HouseholdTable`; a
-:class:`Household` agent exists for identity and inspection (``model.household(i)``) and holds
-no state of its own, so the table is the single source of truth.
+:class:`Household` agent exists for identity and inspection and holds no state of its own, so
+the table is the single source of truth. Views are Mesa agents created when first asked for
+(``model.household(i)``, or every one with ``model.household_agents()``), or all at
+construction with ``run.household_agents=true``; results never depend on them.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ class HouseholdTable:
         self.ti_first_loan = np.full(n, NEVER, dtype=np.int64)
         self.interest_fronted = np.zeros(n)  # yuan paid awaiting the county's reimbursement
         self.interest_arrears = np.zeros(n)  # yuan of interest due and unpaid
+        # willing and able to borrow for an own project (static)
+        self.could_borrow = county.hh_willing & (county.hh_labour != LABOUR_NONE)
 
     def rate_and_inform(self, t: int) -> None:
         """Information collection and publicity reach the households due at step ``t``."""
@@ -53,6 +57,24 @@ class HouseholdTable:
     def able(self) -> np.ndarray:
         """Households able to borrow for their own project (full or weak labour)."""
         return self.county.hh_labour != LABOUR_NONE
+
+    def state_counts(self, active: np.ndarray, overdue: np.ndarray, npl: np.ndarray) -> list[int]:
+        """Households in each loan state, counted independently (they must add up).
+
+        Each count is its own mask rather than a tally of :meth:`states`, so inconsistent
+        state (a loan without a borrower, a write-off of a household that never borrowed)
+        breaks the partition checked in ``check_books``.
+        """
+        ever, gone = self.ever_borrowed, self.written_off & ~active
+        cnt = np.count_nonzero
+        return [
+            cnt(~ever),
+            cnt(active & ~overdue & ~npl),
+            cnt(active & overdue & ~npl),
+            cnt(active & npl),
+            cnt(ever & ~active & ~self.written_off),
+            cnt(gone),
+        ]
 
     def states(self, active: np.ndarray, overdue: np.ndarray, npl: np.ndarray) -> np.ndarray:
         """Loan state code of every household (index into ``STATE_NAMES``)."""

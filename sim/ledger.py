@@ -98,8 +98,7 @@ class Ledger:
             by_bank[int(bank)] = float(amount_arr.sum())
         else:
             by_bank = np.bincount(np.asarray(bank), weights=amount_arr, minlength=self.n_banks)
-        self.cum[flow] += by_bank
-        self.month[flow] += by_bank
+        by_guarantor = None
         if flow in GUARANTOR_FLOWS:
             if guarantor is None:
                 raise KeyError(f"{flow} must name the guarantor of each amount")
@@ -107,9 +106,25 @@ class Ledger:
             if np.any(g[amount_arr != 0] < 0):
                 raise BooksError(f"{flow} posted without a guarantor")
             n_g = len(self.opening_guarantor)
-            self.cum_guarantor[flow] += np.bincount(
+            by_guarantor = np.bincount(
                 np.maximum(g, 0).ravel(), weights=amount_arr.ravel(), minlength=n_g
             )
+        self.post_totals(flow, by_bank, by_guarantor)
+
+    def post_totals(
+        self, flow: str, by_bank: np.ndarray, by_guarantor: np.ndarray | None = None
+    ) -> None:
+        """Record a flow already summed per bank (and per guarantor, for guarantor flows)."""
+        if flow not in self.cum:
+            raise KeyError(f"unknown ledger flow {flow!r}")
+        if np.any(by_bank < -1e-6):
+            raise BooksError(f"negative {flow} posted: {by_bank.min()}")
+        if (flow in GUARANTOR_FLOWS) != (by_guarantor is not None):
+            raise KeyError(f"{flow}: guarantor totals are given exactly for guarantor flows")
+        self.cum[flow] += by_bank
+        self.month[flow] += by_bank
+        if by_guarantor is not None:
+            self.cum_guarantor[flow] += by_guarantor
 
     @property
     def loan_balance(self) -> np.ndarray:

@@ -45,44 +45,59 @@ def rate_for(model: MicrocreditModel, term_m: np.ndarray, t: int) -> np.ndarray:
     return np.full(len(term_m), c.rate_transition)
 
 
-def applicants(model: MicrocreditModel) -> np.ndarray:
-    """Rated, aware, willing, able households without a loan that apply this month."""
-    t, hh, c, u = model.t, model.households, model.county, model.cfg.uptake
-    u_apply = model.streams["apply"].random(c.n_households)
+def applicants(model: MicrocreditModel) -> tuple[np.ndarray, np.ndarray]:
+    """Rated, aware, willing, able households without a loan that apply this month.
+
+    Returns the applicants and their place in the banks' queue: the household-event uniform
+    divided by the household's hazard, which, given that it applied, is again uniform on [0, 1)
+    and independent of everything else (so the queue needs no draw of its own).
+    """
+    t, hh, u = model.t, model.households, model.cfg.uptake
+    u_apply = model.event_draw
     hazard = (
         u.hazard_monthly_campaign if model.calendar.in_campaign(t) else u.hazard_monthly_transition
     )
-    hazard = np.where(hh.has_repaid, hazard * u.repeat_hazard_multiplier, hazard)
+    # the largest hazard any household has this month; the exact one is checked on the few below it
+    top = hazard * max(float(u.repeat_hazard_multiplier), 1.0)
     eligible = (
-        hh.rated
+        (u_apply < top)
+        & hh.rated
         & hh.aware
-        & c.hh_willing
-        & hh.able()
+        & hh.could_borrow
         & ~model.loans.active
         & (hh.ti_next_apply <= t)
     )
-    return np.flatnonzero(eligible & (u_apply < hazard))
+    idx = np.flatnonzero(eligible)
+    own = np.where(hh.has_repaid[idx], hazard * u.repeat_hazard_multiplier, hazard)
+    applies = u_apply[idx] < own
+    return idx[applies], u_apply[idx][applies] / own[applies]
 
 
 def originate(model: MicrocreditModel) -> None:
     """Applications, approval by the banks and the guarantor, and disbursement."""
     t, hh, loans = model.t, model.households, model.loans
     n = model.county.n_households
-    priority = model.streams["queue"].random(n)
+    model.draw_event_uniforms()
+    model.draw_outcome_noise()
     leaking = model.cfg.enterprise.leakage_share > 0
     u_leak = model.streams["leakage"].random(n) if leaking else None
-    apply = applicants(model)
+    apply, priority = applicants(model)
     amount = amount_asked(model, apply)
+    worthy = creditworthy(model, apply)
+    open_place = ~model.breaker.blocked_household(apply)
     approved = np.zeros(len(apply), dtype=bool)
+    bank_of = loans.bank[apply]
     for bank in model.banks:
-        mine = loans.bank[apply] == bank.index
-        ok, counts = bank.approve(apply[mine], amount[mine], priority[apply[mine]])
-        approved[np.flatnonzero(mine)[ok]] = True
+        mine = np.flatnonzero(bank_of == bank.index)
+        ok, counts = bank.approve(
+            apply[mine], amount[mine], priority[mine], worthy[mine], open_place[mine]
+        )
+        approved[mine[ok]] = True
         for key, v in counts.items():
             model.count(key, v)
-    approved &= _guarantee_room(model, apply, amount, priority, approved)
+    approved &= _guarantee_room(model, amount, priority, approved)
     # refused on grade or age: wait; turned away by a suspension, capacity or guarantee: try again
-    rejected = apply[~approved & ~creditworthy(model, apply)]
+    rejected = apply[~approved & ~worthy]
     hh.ti_next_apply[rejected] = t + model.cfg.uptake.reapply_wait_months
     new, amount = apply[approved], amount[approved]
     term_m = 12 * hh.term_years[new]
@@ -104,18 +119,17 @@ def originate(model: MicrocreditModel) -> None:
     model.count("n_applications", len(apply))
     model.count("new_loans", len(new))
     model.count("new_borrower_households", len(first))
-    model.draw_outcome_noise()
     start_loan_years(model, new, t)
 
 
-def _guarantee_room(model, idx, amount, priority, approved) -> np.ndarray:
+def _guarantee_room(model, amount, priority, approved) -> np.ndarray:
     """Approved loans that the household guarantor can still cover; the rest wait (§4)."""
     g = guarantor_index(model.cfg.guarantee.household_guarantor)
-    ok = np.ones(len(idx), dtype=bool)
+    ok = np.ones(len(amount), dtype=bool)
     if g < 0:
         return ok
     cand = np.flatnonzero(approved)
-    cand = cand[np.argsort(priority[idx[cand]], kind="stable")]
+    cand = cand[np.argsort(priority[cand], kind="stable")]
     fits = model.guarantors[g].admit(amount[cand], model.guarantors[g].room())
     ok[cand[~fits]] = False
     model.count("blocked_guarantee", int((~fits).sum()))
@@ -143,10 +157,11 @@ def start_loan_years(model: MicrocreditModel, idx: np.ndarray, t: int) -> None:
         return
     loans = model.loans
     year = model.calendar.year(t)
-    failed = model.defaults.fails(idx, year, model.outcome_noise, loans.pd_multiplier[idx])
-    u = model.streams["wilful"].random(model.county.n_households)[idx]
+    u = model.outcome_noise
+    failed, p = model.defaults.fails(idx, year, u, loans.pd_multiplier[idx])
     loans.failed[idx] = failed
-    loans.wilful[idx] = failed & (u < model.cfg.default.p_wilful)
+    # given failure u / p is a fresh uniform: wilful with probability p_wilful (非主观因素 otherwise)
+    loans.wilful[idx] = failed & (u[idx] < model.cfg.default.p_wilful * p)
     loans.pd_multiplier[idx] = 1.0
     # leaked loans (户贷企用) fail with their enterprise, decided at review: not part of the cohort
     own = loans.leaked_to[idx] < 0
@@ -165,7 +180,7 @@ def review(model: MicrocreditModel) -> None:
     at_maturity = loans.ti_maturity[due] == t
     failed = loans.failed[due]
     in_campaign = model.calendar.in_campaign(t)
-    u_renew = model.streams["renew"].random(model.county.n_households)[due]
+    u_renew = model.event_draw[due]
 
     ext_ok = m.extension_enabled and (in_campaign or m.extension_after_campaign)
     extend = (

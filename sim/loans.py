@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.segments import Segments
+
 NEVER = 2**30  # a date that never comes
 
 # Five-category classification codes
@@ -21,18 +23,21 @@ CLASS_NAMES = ("normal", "special_mention", "substandard", "doubtful", "loss")
 class LoanBook:
     """Array-backed state of every household's current loan."""
 
-    def __init__(self, n: int, bank: np.ndarray, village: np.ndarray):
+    def __init__(
+        self, n: int, bank: np.ndarray, village: np.ndarray, banks: Segments | None = None
+    ):
         self.n = n
         self.bank = bank  # bank of each slot (the household's bank), fixed
         self.village = village
+        self.banks = banks  # slots grouped by bank when they are stored bank by bank
         self.active = np.zeros(n, dtype=bool)
         self.principal = np.zeros(n)  # yuan, amount disbursed
         self.balance = np.zeros(n)  # yuan, outstanding principal
         self.rate = np.zeros(n)  # per year
         self.term_m = np.zeros(n, dtype=np.int32)  # original term, months
-        self.ti_start = np.full(n, NEVER, dtype=np.int64)
-        self.ti_maturity = np.full(n, NEVER, dtype=np.int64)
-        self.ti_review = np.full(n, NEVER, dtype=np.int64)
+        self.ti_start = np.full(n, NEVER, dtype=np.int32)
+        self.ti_maturity = np.full(n, NEVER, dtype=np.int32)
+        self.ti_review = np.full(n, NEVER, dtype=np.int32)
         self.failed = np.zeros(n, dtype=bool)  # project fails in the current loan-year
         self.wilful = np.zeros(n, dtype=bool)  # that failure is wilful (not 非主观因素)
         self.extended = np.zeros(n, dtype=np.int16)  # extensions granted
@@ -42,10 +47,8 @@ class LoanBook:
         self.subsidy_share = np.zeros(n)  # share of interest the county reimburses
         self.interest_due = np.zeros(n)  # yuan accrued this quarter, not yet paid
         self.pd_multiplier = np.ones(n)  # applied to the next loan-year's PD (after extension)
-        self.guarantor = np.full(n, -1, dtype=np.int64)  # guarantor index, -1 for none
-        self.leaked_to = np.full(
-            n, -1, dtype=np.int64
-        )  # enterprise using the loan (户贷企用), -1 none
+        self.guarantor = np.full(n, -1, dtype=np.int8)  # guarantor index, -1 for none
+        self.leaked_to = np.full(n, -1, dtype=np.int32)  # enterprise using it (户贷企用), -1 none
 
     def originate(
         self, idx: np.ndarray, t: int, amount, term_m, rate, subsidy_share, guarantor=-1
@@ -93,6 +96,23 @@ class LoanBook:
         cls[dpd > loss_dpd] = LOSS
         cls[~self.active] = NORMAL
         return cls
+
+    def non_performing(self, substandard_dpd: int) -> np.ndarray:
+        """Open loans classified substandard or worse (the NPL of §6), without the full classes.
+
+        Equal to ``active & (classify(...) >= SUBSTANDARD)``; a test keeps the two in step.
+        """
+        return self.active & (self.mpd * 30 > substandard_dpd)
+
+    def sum_by_bank(self, values: np.ndarray, n_banks: int) -> np.ndarray:
+        """Per-slot ``values`` summed per bank."""
+        if self.banks is not None:
+            return self.banks.sum(values)
+        return np.bincount(self.bank, weights=values, minlength=n_banks)
+
+    def sum_by_guarantor(self, values: np.ndarray, n_guarantors: int) -> np.ndarray:
+        """Per-slot ``values`` summed per guarantor (slots without one are left out)."""
+        return np.array([(values * (self.guarantor == g)).sum() for g in range(n_guarantors)])
 
     def balance_by(
         self, group: np.ndarray, n_groups: int, mask: np.ndarray | None = None

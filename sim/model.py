@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 
 import mesa
 import numpy as np
+from mesa.agent import AgentSet
 from omegaconf import DictConfig
 
 from sim import enterprises as ent_cycle
@@ -21,7 +23,7 @@ from sim.fund import FinanceOffice
 from sim.guarantors import GUARANTOR_NAMES, Guarantor, charge_fees, guarantor_index
 from sim.households import STATE_NAMES, Household, HouseholdTable
 from sim.ledger import BooksError, Ledger
-from sim.loans import SUBSTANDARD, LoanBook
+from sim.loans import LoanBook
 from sim.poverty import PovertyTable
 from sim.recorder import Recorder
 from sim.rng import Seed, Streams
@@ -97,7 +99,7 @@ class MicrocreditModel(mesa.Model):
         )
         self.households = HouseholdTable(c, prefs.beta(a, b, n), np.minimum(term_years, 3))
         bank = c.township_bank[c.hh_township].astype(np.int64)
-        self.loans = LoanBook(n, bank, c.hh_village.astype(np.int64))
+        self.loans = LoanBook(n, bank, c.hh_village.astype(np.int64), c.banks)
         self.enterprise_loans = open_enterprise_book(self)
         self.defaults = DefaultModel(cfg, c, self.streams["factors"], self.calendar)
         self.breaker = Breaker(cfg.breaker, c)
@@ -112,6 +114,7 @@ class MicrocreditModel(mesa.Model):
             np.array([g.provincial_net_assets, g.county_net_assets], dtype=float),
         )
         self.outcome_noise = np.zeros(n)
+        self.event_draw = np.ones(n)
 
     def _build_agents(self) -> None:
         self.banks = [Bank(self, b) for b in range(int(self.cfg.county.n_banks))]
@@ -121,8 +124,7 @@ class MicrocreditModel(mesa.Model):
             Enterprise(self, row)
         self._household_agents: dict[int, Household] = {}
         if self.cfg.run.household_agents:
-            for row in range(self.county.n_households):
-                self._household_agents[row] = Household(self, row)
+            self.household_agents()
 
     def _open_initial_book(self) -> None:
         """Household loans outstanding at the start: borrowers from before ``horizon.start``.
@@ -169,8 +171,24 @@ class MicrocreditModel(mesa.Model):
         self._month[key] = self._month.get(key, 0.0) + value
 
     def draw_outcome_noise(self) -> None:
-        """This month's idiosyncratic project noise, one draw per household (common random numbers)."""
-        self.outcome_noise = self.streams["outcome"].standard_normal(self.county.n_households)
+        """This month's idiosyncratic project draw, one per household (common random numbers).
+
+        ``outcome_noise`` is the uniform of the project's idiosyncratic term: the project fails
+        when it is below the failure probability given the shared factors (the Gaussian copula
+        written with the uniform rather than the normal, which is exact and avoids a full normal
+        vector), and a failure is wilful when it is below ``p_wilful`` times that probability.
+        """
+        self.outcome_noise = self.streams["outcome"].random(self.county.n_households)
+
+    def draw_event_uniforms(self) -> None:
+        """This month's household-event uniform, one per household (common random numbers).
+
+        A household faces at most one of three events in a month, and they exclude each other:
+        applying (it has no loan), asking to renew (its loan-year ends while performing) or
+        repaying late (its loan is overdue). One uniform per household serves whichever applies,
+        so a scenario that moves a household between these states leaves every other draw alone.
+        """
+        self.event_draw = self.streams["household_event"].random(self.county.n_households)
 
     def household(self, row: int) -> Household:
         """The ``Household`` agent of row ``row`` (created on first use if not built up front)."""
@@ -181,17 +199,50 @@ class MicrocreditModel(mesa.Model):
             agent = self._household_agents[row] = Household(self, row)
         return agent
 
+    def release(self) -> None:
+        """Free a finished model's state now; the model cannot be used afterwards.
+
+        Agents and their model refer to each other, so without this a model's arrays (about
+        150 MB on the full county) wait for Python's cyclic garbage collector, which runs
+        rarely: a worker running replicate after replicate then holds several finished models
+        at once and its memory climbs. Dropping the model's references breaks every cycle, and
+        reference counting frees the lot at once.
+        """
+        self.__dict__.clear()
+
+    def household_agents(self) -> AgentSet:
+        """Every household's ``Household`` agent, in row order (views are created as needed).
+
+        Views hold no state, so creating them changes no result; it costs a few microseconds
+        a household, which is why a run creates them only when asked
+        (``run.household_agents=true`` does so at construction).
+        """
+        views = self._household_agents
+        missing = [row for row in range(self.county.n_households) if row not in views]
+        if missing:
+            gc_was_on = gc.isenabled()
+            gc.disable()  # tens of thousands of small objects: skip needless collections
+            try:
+                for row in missing:
+                    views[row] = Household(self, row)
+            finally:
+                if gc_was_on:
+                    gc.enable()
+        return AgentSet([views[row] for row in range(self.county.n_households)], random=self.random)
+
     def household_states(self) -> np.ndarray:
         """Loan state code of every household (see ``sim.households.STATE_NAMES``)."""
-        npl = self.loans.active & (self._classes(self.loans) >= SUBSTANDARD)
+        npl = self.loans.non_performing(self.cfg.classification.substandard_dpd)
         return self.households.states(self.loans.active, self.loans.overdue, npl)
 
     def calendar_quarter(self, t: int) -> int:
         """Running quarter number of step ``t`` (calendar quarters)."""
         return (self.calendar.year(t) * 12 + self.calendar.month(t) - 1) // 3
 
-    def _classes(self, book: LoanBook) -> np.ndarray:
+    def loan_classes(self, book: LoanBook | None = None) -> np.ndarray:
+        """Five-category class of every slot of ``book`` (default: the household book)."""
         k = self.cfg.classification
+        book = self.loans if book is None else book
         return book.classify(k.substandard_dpd, k.doubtful_dpd, k.loss_dpd)
 
     def _assessment_month(self) -> bool:
@@ -217,13 +268,17 @@ class MicrocreditModel(mesa.Model):
     def accrue_interest(self) -> None:
         """Phase 3: interest, subsidies and guarantee fees (§3, §4)."""
         loans, office = self.loans, self.finance_office
-        performing = np.flatnonzero(loans.active & ~loans.overdue)
-        interest = loans.balance[performing] * loans.rate[performing] / 12.0
-        loans.interest_due[performing] += interest
-        self.ledger.post("interest_accrued", loans.bank[performing], interest)
+        performing = loans.active & ~loans.overdue
+        interest = loans.balance * loans.rate
+        interest *= performing
+        interest /= 12.0
+        loans.interest_due += interest
+        self.ledger.post_totals(
+            "interest_accrued", loans.sum_by_bank(interest, self.ledger.n_banks)
+        )
         if self.calendar.quarter_end(self.t):
             office.reimburse(self.t)
-            office.settle_interest(self.t, performing, quarter_end=True)
+            office.settle_interest(self.t, np.flatnonzero(performing), quarter_end=True)
         ent_cycle.accrue_enterprise_interest(self)
         charge_fees(self)
 
@@ -232,7 +287,7 @@ class MicrocreditModel(mesa.Model):
         for book in self.books():
             book.mpd[book.overdue] += 1
         overdue = np.flatnonzero(self.loans.overdue)
-        u = self.streams["cure"].random(self.county.n_households)[overdue]
+        u = self.event_draw[overdue]
         cured = overdue[u < self.cfg.default.p_cure_monthly]
         lending.repay(self, cured)
         self.count("cures", len(cured))
@@ -290,14 +345,15 @@ class MicrocreditModel(mesa.Model):
     def classify_and_break(self) -> None:
         """Phase 10: classification, NPL ratios and the circuit breaker (§6)."""
         c = self.county
-        self.npl = self.loans.active & (self._classes(self.loans) >= SUBSTANDARD)
+        sub_dpd = self.cfg.classification.substandard_dpd
+        self.npl = self.loans.non_performing(sub_dpd)
         ent = self.enterprise_loans
-        self.enterprise_npl = ent.active & (self._classes(ent) >= SUBSTANDARD)
+        self.enterprise_npl = ent.non_performing(sub_dpd)
         loans = self.loans
         self._village_balance = c.village_sum(loans.balance) + ent.balance_by(
             ent.village, c.n_villages
         )
-        self._village_npl = c.village_sum(np.where(self.npl, loans.balance, 0.0)) + ent.balance_by(
+        self._village_npl = c.village_sum(loans.balance * self.npl) + ent.balance_by(
             ent.village, c.n_villages, self.enterprise_npl
         )
         tw = c.village_township
@@ -319,11 +375,9 @@ class MicrocreditModel(mesa.Model):
     def check_books(self) -> None:
         """Raise ``BooksError`` unless every ledger identity holds against the loan books."""
         hh, n_banks = self.households, self.ledger.n_banks
-        book = sum(b.balance_by(b.bank, n_banks) for b in self.books())
+        book = sum(b.sum_by_bank(b.balance, n_banks) for b in self.books())
         loans = self.loans
-        receivable = np.bincount(
-            loans.bank, weights=loans.interest_due + hh.interest_arrears, minlength=n_banks
-        )
+        receivable = loans.sum_by_bank(loans.interest_due + hh.interest_arrears, n_banks)
         self.ledger.check(book, receivable)
         counts = self.recorder.rows[-1]
         total = sum(counts[f"n_{name}"] for name in STATE_NAMES)

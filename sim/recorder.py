@@ -72,13 +72,18 @@ class Recorder:
         n = m.county.n_households
         npl = m.npl
         ent = m.enterprise_loans
-        states = hh.states(loans.active, loans.overdue, npl)
+        state_counts = hh.state_counts(loans.active, loans.overdue, npl)
+        c = m.county
+        vsum = c.village_sum
+        new = loans.active & (loans.ti_start == t)
+        village_overdue = vsum(loans.balance * loans.overdue) + ent.balance_by(
+            ent.village, c.n_villages, ent.overdue
+        )
         for key, value in m._month.items():
             self.cum[key] = self.cum.get(key, 0.0) + value
-        state_counts = np.bincount(states, minlength=len(STATE_NAMES))
         balance = float(led.loan_balance.sum())
         fund = float(led.fund_balance.sum())
-        npl_balance = float(loans.balance[npl].sum() + ent.balance[m.enterprise_npl].sum())
+        npl_balance = float(m._village_npl.sum())
         mo = m._month
         cum_subsidy = led.total("interest_subsidy")
         cum_payouts = led.total("fund_payout")
@@ -100,11 +105,11 @@ class Recorder:
             "year": year,
             "in_campaign": cal.in_campaign(t),
             "n_households": n,
-            "n_rated": int(hh.rated.sum()),
-            "n_aware": int(hh.aware.sum()),
-            "n_households_with_loan": int(loans.active.sum()),
-            "cum_borrower_households": int(hh.ever_borrowed.sum()),
-            "household_loan_rate": float(hh.ever_borrowed.mean()),
+            "n_rated": np.count_nonzero(hh.rated),
+            "n_aware": np.count_nonzero(hh.aware),
+            "n_households_with_loan": np.count_nonzero(loans.active),
+            "cum_borrower_households": np.count_nonzero(hh.ever_borrowed),
+            "household_loan_rate": np.count_nonzero(hh.ever_borrowed) / n,
             "n_applications": int(mo.get("n_applications", 0)),
             "n_rejected_credit": int(mo.get("rejected_credit", 0)),
             "n_blocked_suspended": int(mo.get("blocked_suspended", 0)),
@@ -120,13 +125,11 @@ class Recorder:
             "loan_balance": balance,
             "loan_balance_household_channel": float(loans.balance.sum()),
             "loan_balance_enterprise_channel": float(ent.balance.sum()),
-            "overdue_balance": float(
-                loans.balance[loans.overdue].sum() + ent.balance[ent.overdue].sum()
-            ),
+            "overdue_balance": float(village_overdue.sum()),
             "npl_balance": npl_balance,
             "npl_ratio": npl_balance / balance if balance > 0 else 0.0,
-            "n_villages_suspended": int(m.breaker.blocked_village().sum()),
-            "n_townships_suspended": int(m.breaker.township_suspended.sum()),
+            "n_villages_suspended": np.count_nonzero(m.breaker.blocked_village()),
+            "n_townships_suspended": np.count_nonzero(m.breaker.township_suspended),
             "new_losses": led.total("written_off", month=True),
             "cum_losses": led.total("written_off"),
             "cum_losses_household_channel": self.cum.get("losses_household", 0.0),
@@ -153,7 +156,8 @@ class Recorder:
             "cum_guarantor_recoveries": led.total("guarantor_recovery"),
             "cum_guarantor_reimbursed": led.total("guarantor_reimbursed"),
             "guarantor_outstanding": float(
-                loans.balance[loans.guarantor >= 0].sum() + ent.balance[ent.guarantor >= 0].sum()
+                (loans.balance * (loans.guarantor >= 0)).sum()
+                + (ent.balance * (ent.guarantor >= 0)).sum()
             ),
             "guarantor_net_assets": float(led.guarantor_net_assets.sum()),
             "n_blocked_guarantee": int(mo.get("blocked_guarantee", 0)),
@@ -161,10 +165,10 @@ class Recorder:
             "n_enterprises_blacklisted": int(m.enterprises.blacklisted.sum()),
             "cum_enterprise_defaults": int(self.cum.get("enterprise_defaults", 0)),
             "cum_enterprise_recalls": int(self.cum.get("enterprise_recalls", 0)),
-            "n_linked_households": int((m.enterprises.hh_enterprise >= 0).sum()),
+            "n_linked_households": np.count_nonzero(m.enterprises.hh_enterprise >= 0),
             "cum_leaked_loans": int(self.cum.get("leaked_loans", 0)),
-            "n_poor": int(m.poverty.poor.sum()),
-            "n_exited": int((~m.poverty.poor).sum()),
+            "n_poor": np.count_nonzero(m.poverty.poor),
+            "n_exited": n - np.count_nonzero(m.poverty.poor),
             "cum_returned_to_poverty": int(m.poverty.cum_returned),
             "cum_transfers": m.poverty.cum_transfers,
             "cum_fiscal_cost": budget,
@@ -179,14 +183,9 @@ class Recorder:
         self.village_balance[t] = m._village_balance
         self.village_npl[t] = m._village_npl
         self.village_suspended[t] = m.breaker.blocked_village()
-        c = m.county
-        vsum = c.village_sum
-        new = loans.active & (loans.ti_start == t)
         self.village_new_loans[t] = vsum(new)
-        self.village_new_amount[t] = vsum(np.where(new, loans.principal, 0.0))
-        self.village_overdue[t] = vsum(
-            np.where(loans.overdue, loans.balance, 0.0)
-        ) + ent.balance_by(ent.village, c.n_villages, ent.overdue)
+        self.village_new_amount[t] = vsum(loans.principal * new)
+        self.village_overdue[t] = village_overdue
         self.village_rated[t] = vsum(hh.rated)
         self.village_with_loan[t] = vsum(loans.active)
         self.village_borrowers[t] = vsum(hh.ever_borrowed)

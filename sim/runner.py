@@ -50,6 +50,7 @@ def run(cfg: DictConfig | dict, seed: Seed) -> RunResult:
     finally:
         # Mesa 3.3 keeps every finished model alive through Agent._ids; release it.
         getattr(mesa.Agent, "_ids", {}).pop(model, None)
+        model.release()
 
 
 def seed_record(seed: Seed) -> int | list[int]:

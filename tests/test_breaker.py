@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
+from sim import load_config
 from tests.conftest import SMALL, cached_run
 
 # Township 0's projects all fail in loan-years starting in 2019; elsewhere failures are rare.
@@ -93,3 +95,22 @@ def test_disabled_breaker_never_suspends():
         "no suspensions when disabled"
     )
     assert res.timeseries["n_villages_suspended"].max() == 0
+
+
+def test_npl_mask_is_substandard_or_worse():
+    """The fast NPL mask equals the five-category classification at substandard or worse."""
+    from sim.loans import CLASS_NAMES, SUBSTANDARD
+    from sim.runner import build_model
+
+    model = build_model(load_config("baseline", list(TOWNSHIP_SHOCK)), 3)
+    seen = set()
+    for _ in range(30):
+        model.step()
+        for book in model.books():
+            classes = model.loan_classes(book)
+            seen.update(np.unique(classes[book.active]).tolist())
+            sub = model.cfg.classification.substandard_dpd
+            np.testing.assert_array_equal(
+                book.non_performing(sub), book.active & (classes >= SUBSTANDARD)
+            )
+    assert {CLASS_NAMES.index("normal"), SUBSTANDARD} <= seen, "both sides of the line occur"

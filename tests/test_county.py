@@ -42,12 +42,14 @@ def test_county_depends_on_seed_only():
 
 
 def test_agents_are_views_of_the_tables():
-    model = build_model(load_config("baseline", ["county=small"]), seed=2)
+    model = build_model(load_config("baseline", ["county=small", "run.household_agents=true"]), 2)
     try:
         for _ in range(3):
             model.step()
         households = model.agents_by_type[Household]
         assert len(households) == 4000 and len(model.agents_by_type[Bank]) == 2
+        assert [a.row for a in model.household_agents()] == list(range(4000))
+        assert len(model.agents_by_type[Household]) == 4000, "asking again creates no more views"
         assert len(model.agents_by_type[FinanceOffice]) == 1
         row = int(np.flatnonzero(model.loans.active)[0])
         agent = model.household(row)
@@ -58,20 +60,19 @@ def test_agents_are_views_of_the_tables():
 
 
 def test_household_agents_are_views_only():
-    eager = run(load_config("baseline", ["county=small", "horizon.months=24"]), 5)
-    lazy = run(
-        load_config(
-            "baseline", ["county=small", "horizon.months=24", "run.household_agents=false"]
-        ),
+    eager = run(
+        load_config("baseline", ["county=small", "horizon.months=24", "run.household_agents=true"]),
         5,
     )
+    lazy = run(load_config("baseline", ["county=small", "horizon.months=24"]), 5)
     pd.testing.assert_frame_equal(eager.timeseries, lazy.timeseries)
-    model = build_model(
-        load_config("baseline", ["county=small", "run.household_agents=false"]), seed=5
-    )
+    pd.testing.assert_frame_equal(eager.villages, lazy.villages)
+    model = build_model(load_config("baseline", ["county=small"]), seed=5)
     try:
         assert model.agents_by_type.get(Household) is None, "no household agents up front"
         agent = model.household(7)
         assert model.household(7) is agent and agent.row == 7, "a view is created once, on demand"
+        everyone = model.household_agents()
+        assert len(everyone) == 4000 and list(everyone)[7] is agent, "all views, the old one kept"
     finally:
         getattr(mesa.Agent, "_ids", {}).pop(model, None)

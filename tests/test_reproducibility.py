@@ -43,3 +43,25 @@ def test_save_and_load_round_trip(tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], (
         "no temporary folder is left"
     )
+
+
+def test_a_finished_replicate_frees_its_model_without_the_cycle_collector():
+    """Workers run replicate after replicate: a finished model must not wait for gc."""
+    import gc
+
+    from sim.model import MicrocreditModel
+
+    def models() -> set[int]:
+        return {id(o) for o in gc.get_objects() if isinstance(o, MicrocreditModel)}
+
+    cfg = load_config("baseline", ["county=small", "horizon.months=12"])
+    gc.collect()
+    before = models()  # models other tests keep on purpose
+    gc.disable()
+    try:
+        for seed in range(3):
+            run(cfg, seed)
+        left = models() - before
+    finally:
+        gc.enable()
+    assert not left, f"{len(left)} finished models still held"

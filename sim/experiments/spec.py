@@ -17,7 +17,7 @@ from omegaconf import DictConfig
 from sim.config import ConfigError, load_config, to_container
 
 #: Run settings every experiment applies: household agent views are for inspecting one run
-#: and cost about 0.3 s a replicate; results do not depend on them.
+#: and cost 0.3-0.5 s a replicate when all are built; results do not depend on them.
 EXPERIMENT_SETTINGS = {"run.household_agents": False}
 
 LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")

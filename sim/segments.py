@@ -1,0 +1,41 @@
+"""Sums of per-household values over contiguous groups (villages, townships, banks).
+
+Households are stored village by village, villages township by township, and townships in
+the contiguous bank blocks of 分片包干, so every such group is one run of consecutive rows and
+a group sum is a single ``np.add.reduceat`` pass (several times faster than ``np.bincount``
+with weights, which the month-end aggregation would otherwise spend most of its time in).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Segments:
+    """Contiguous groups of rows: ``group`` must be non-decreasing."""
+
+    def __init__(self, group: np.ndarray, n_groups: int):
+        group = np.asarray(group)
+        if len(group) and np.any(group[1:] < group[:-1]):
+            raise ValueError("rows must be ordered by group for segment sums")
+        self.n_groups = int(n_groups)
+        self.n_rows = len(group)
+        self.counts = np.bincount(group, minlength=n_groups)
+        starts = np.concatenate([[0], np.cumsum(self.counts)[:-1]]).astype(np.intp)
+        self.starts = starts
+        self._empty = self.counts == 0
+        self._any_empty = bool(self._empty.any())
+        # reduceat needs indices inside the array; empty groups are zeroed afterwards
+        self._at = np.minimum(starts, max(self.n_rows - 1, 0))
+
+    def sum(self, values: np.ndarray) -> np.ndarray:
+        """Sum of ``values`` (one per row) in each group; booleans are counted."""
+        if self.n_rows == 0:
+            return np.zeros(self.n_groups, dtype=np.int64 if values.dtype == bool else float)
+        if values.dtype == bool:
+            out = np.add.reduceat(values.view(np.uint8), self._at, dtype=np.int64)
+        else:
+            out = np.add.reduceat(values, self._at)
+        if self._any_empty:
+            out[self._empty] = 0
+        return out
