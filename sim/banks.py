@@ -47,23 +47,18 @@ class Bank(mesa.Agent):
         idx: np.ndarray,
         amount: np.ndarray,
         priority: np.ndarray,
-        worthy: np.ndarray | None = None,
-        open_place: np.ndarray | None = None,
+        worthy: np.ndarray,
+        open_place: np.ndarray,
     ) -> tuple[np.ndarray, dict]:
         """Decide this month's applications from households ``idx`` (all served by this bank).
 
-        Applicants are served in ``priority`` order until the lending capacity is used up.
-        ``worthy`` (the grade and age rules) and ``open_place`` (not suspended) may be passed
-        in when already known for these households; they are computed otherwise.
+        ``worthy`` says which pass the grade and age rules (:func:`creditworthy`, common to all
+        banks) and ``open_place`` which live where lending is not suspended. Those that pass
+        both are served in ``priority`` order until the lending capacity is used up.
 
         Returns:
             The approved mask over ``idx`` and counts of refusals by reason.
         """
-        m = self.model
-        if worthy is None:
-            worthy = self.creditworthy(idx)
-        if open_place is None:
-            open_place = ~m.breaker.blocked_household(idx)
         candidates = worthy & open_place
         approved = np.zeros(len(idx), dtype=bool)
         order = np.flatnonzero(candidates)

@@ -72,25 +72,19 @@ class DefaultModel:
             + self.w_sector * self.z_sector[k, self.sector[idx]]
         )
 
-    def latent(self, idx: np.ndarray, year: int, u: np.ndarray) -> np.ndarray:
-        """Latent project outcome of households ``idx`` for a loan-year starting in ``year``.
+    def conditional_pd(self, idx: np.ndarray, year: int, pd_multiplier: np.ndarray) -> np.ndarray:
+        """Failure probability of each project in ``idx`` given the year's shared factors.
 
-        ``u`` holds one uniform per household; the idiosyncratic term is ``Phi^-1(u[idx])``.
+        The project fails when systematic + w_idio * Phi^-1(u) < threshold, that is when
+        u < Phi((threshold - systematic) / w_idio).
         """
-        return self.systematic(idx, year) + self.w_idio * ndtri(u[idx])
-
-    def conditional_pd(
-        self, idx: np.ndarray, year: int, pd_multiplier: np.ndarray | None = None
-    ) -> np.ndarray:
-        """Failure probability of each project in ``idx`` given the year's shared factors."""
         threshold = self.threshold[idx]
-        if pd_multiplier is not None:
-            scaled = pd_multiplier != 1.0
-            if np.any(scaled):
-                threshold = threshold.copy()
-                threshold[scaled] = ndtri(
-                    np.minimum(self.pd[idx][scaled] * pd_multiplier[scaled], PD_CAP)
-                )
+        scaled = pd_multiplier != 1.0
+        if np.any(scaled):
+            threshold = threshold.copy()
+            threshold[scaled] = ndtri(
+                np.minimum(self.pd[idx][scaled] * pd_multiplier[scaled], PD_CAP)
+            )
         return ndtr((threshold - self.systematic(idx, year)) / self.w_idio)
 
     def fails(

@@ -44,7 +44,7 @@ class HouseholdTable:
         self.interest_fronted = np.zeros(n)  # yuan paid awaiting the county's reimbursement
         self.interest_arrears = np.zeros(n)  # yuan of interest due and unpaid
         # willing and able to borrow for an own project (static)
-        self.could_borrow = county.hh_willing & (county.hh_labour != LABOUR_NONE)
+        self.could_borrow = county.hh_willing & self.able()
 
     def rate_and_inform(self, t: int) -> None:
         """Information collection and publicity reach the households due at step ``t``."""

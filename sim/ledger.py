@@ -88,8 +88,6 @@ class Ledger:
 
         Guarantor flows also name the ``guarantor`` of each amount (index, -1 for none).
         """
-        if flow not in self.cum:
-            raise KeyError(f"unknown ledger flow {flow!r}")
         amount_arr = np.asarray(amount, dtype=float)
         if np.any(amount_arr < -1e-6):
             raise BooksError(f"negative {flow} posted: {amount_arr.min()}")

@@ -134,7 +134,7 @@ class MicrocreditModel(mesa.Model):
         """
         hh, c, cfg = self.households, self.county, self.cfg
         rng = self.streams["initial_book"]
-        candidates = hh.able() & c.hh_willing & (self.credit_lines[c.hh_grade] > 0)
+        candidates = hh.could_borrow & (self.credit_lines[c.hh_grade] > 0)
         candidates &= c.hh_age <= cfg.credit.age_limit
         chosen = np.flatnonzero(
             candidates & (rng.random(c.n_households) < cfg.uptake.initial_loan_share)
