@@ -3,7 +3,8 @@
 Lines: the interest subsidy (monthly ``new_interest_subsidy`` summed by year); fund payouts
 net of recoveries and fund top-ups (running totals differenced to yearly flows); and any
 further budget line the model records as a running total (guarantee-fee subsidy, guarantor
-reimbursement, enterprise interest subsidy, or a later ``cum_*subsidy*`` / ``cum_*reimburs*``
+reimbursement, draws on the deposit at the provincial guarantor, enterprise interest subsidy,
+or a later ``cum_*subsidy*`` / ``cum_*reimburs*``
 column). Top-ups refill the fund that pays the payouts, so the two are shown side by side
 rather than adding up to the model's ``cum_fiscal_cost`` (subsidy + net payouts).
 """
@@ -18,6 +19,7 @@ CUM_LINES = {
     "fund_topups": "cum_fund_topups",
     "guarantee_fee_subsidy": "cum_guarantee_fee_subsidy",
     "guarantor_reimbursed": "cum_guarantor_reimbursed",
+    "provincial_deposit_payouts": "cum_provincial_deposit_payouts",
     "enterprise_interest_subsidy": "cum_enterprise_interest_subsidy",
 }
 NOT_EXTRA = {"cum_interest_subsidy", "cum_fiscal_cost", *CUM_LINES.values()}

@@ -73,6 +73,13 @@ def main(argv: list[str] | None = None) -> int:
         f"{'  (exhausted)' if s['fund_exhausted'] else ''}"
     )
     print(f"  cumulative fiscal cost       {s['cum_fiscal_cost'] / 1e4:,.0f} 万元")
+    if s["opening_book_exceeds_capacity"]:
+        print(
+            "note: the opening loan book already exceeds fund.initial x fund.leverage at some "
+            "partner bank, so no new loan can be made there until it shrinks; raise fund.initial "
+            "or fund.leverage if that is not intended",
+            file=sys.stderr,
+        )
     print(f"results: {path}")
     return 0
 

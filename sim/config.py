@@ -109,6 +109,9 @@ class SubsidyConfig:
     transition_share: float = MISSING  # share of interest subsidised on post-campaign loans
     settlement_delay_quarters: int = MISSING  # quarters between interest paid and reimbursed
     household_float_quarters: int = MISSING  # quarters of interest a household can front
+    interest_payer: str = (
+        MISSING  # "household" (pays quarterly, reimbursed) or "county" (pays the bank)
+    )
 
 
 @dataclass
@@ -173,14 +176,31 @@ class BreakerConfig:
 
 @dataclass
 class LossConfig:
-    """Loss recognition and sharing (§6)."""
+    """Claims, write-off and recovery of non-performing loans (§6, §10)."""
 
-    recognition_dpd: int = MISSING  # days overdue at which a loss is recognised
-    fund_share: float = (
-        MISSING  # share of a recognised loss paid by the fund; the bank bears the rest
-    )
-    recovery_rate: float = MISSING  # share of a written-off balance recovered later
+    claim_dpd: int = MISSING  # days overdue at which the fund and guarantor pay their shares
+    writeoff_dpd: int | None = MISSING  # days overdue at which the bank writes off (None = never)
+    recovery_rate: float = MISSING  # share of a written-off debt recovered later
     recovery_lag_months: int = MISSING  # months from write-off to recovery
+
+
+@dataclass
+class Shares:
+    """Shares of a loss borne by the fund, the guarantor and the bank (they sum to one)."""
+
+    fund: float = MISSING
+    guarantor: float = MISSING
+    bank: float = MISSING
+
+
+@dataclass
+class SharingConfig:
+    """A named loss-sharing arrangement (config group ``sharing``, §6 风险共担)."""
+
+    name: str = MISSING  # the arrangement's name (file in configs/sharing/)
+    source: str = MISSING  # where the split comes from (docs/sources.md)
+    household: Shares = field(default_factory=Shares)  # household channel (户贷户用)
+    enterprise: Shares = field(default_factory=Shares)  # enterprise channel (企贷企用)
 
 
 @dataclass
@@ -195,6 +215,8 @@ class FundConfig:
     topup_month: int = MISSING  # calendar month of the yearly top-up, 1-12
     rebalance: bool = MISSING  # yearly reallocation of deposits by lending (§10)
     rebalance_month: int = MISSING  # calendar month of the reallocation, 1-12
+    provincial_deposit: float = MISSING  # yuan of the fund held at the provincial guarantor (§10)
+    provincial_leverage: float = MISSING  # its guarantees for the county <= deposit x this
 
 
 @dataclass
@@ -227,6 +249,9 @@ class EnterpriseConfig:
     p_breach_persists: float = MISSING  # P(a breach is not rectified within the window)
     rectification_months: int = MISSING  # window to rectify after a failed review (§2)
     renewal: bool = MISSING  # compliant enterprises' loans are renewed at maturity (续贷)
+    p_apply_monthly: float = MISSING  # monthly P(an enterprise without a loan applies)
+    new_loans_after_campaign: bool = MISSING  # new enterprise loans also after the campaign
+    recall_liquid_share: float = MISSING  # share of loan-financed assets sold to repay a recall
     leakage_share: float = (
         MISSING  # share of able households' own loans handed to an enterprise (户贷企用, §14)
     )
@@ -243,7 +268,6 @@ class GuaranteeConfig:
     household_fee_rate: float = MISSING  # per year of the guaranteed balance
     enterprise_fee_rate: float = MISSING  # per year of the guaranteed balance
     fee_subsidy_share: float = MISSING  # share of fees the county pays
-    guarantor_loss_share: float = MISSING  # share of a recognised loss the guarantor pays first
     county_reimbursement_share: float = (
         MISSING  # share of the county guarantor's payouts the county refunds
     )
@@ -251,6 +275,7 @@ class GuaranteeConfig:
         MISSING  # yuan of the provincial guarantor's capital for this county
     )
     county_net_assets: float = MISSING  # yuan, county guarantor
+    compensation_fund: float = MISSING  # yuan of the county's fund that refunds its guarantor's payouts (§10 风险代偿补偿金)
     leverage_limit: float = MISSING  # outstanding guarantees <= this x net assets
 
 
@@ -315,6 +340,7 @@ class Config:
     classification: ClassificationConfig = field(default_factory=ClassificationConfig)
     breaker: BreakerConfig = field(default_factory=BreakerConfig)
     loss: LossConfig = field(default_factory=LossConfig)
+    sharing: SharingConfig = field(default_factory=SharingConfig)
     fund: FundConfig = field(default_factory=FundConfig)
     enterprise: EnterpriseConfig = field(default_factory=EnterpriseConfig)
     guarantee: GuaranteeConfig = field(default_factory=GuaranteeConfig)
@@ -337,6 +363,8 @@ _SCHEMAS = {
         ClassificationConfig,
         BreakerConfig,
         LossConfig,
+        Shares,
+        SharingConfig,
         FundConfig,
         EnterpriseConfig,
         GuaranteeConfig,

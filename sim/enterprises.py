@@ -44,6 +44,7 @@ class EnterpriseTable:
     n_workers: np.ndarray
     hh_enterprise: np.ndarray  # enterprise each household is linked to (-1 none)
     hh_employer: np.ndarray  # enterprise employing a member of each household (-1 none)
+    hh_eligible: np.ndarray | None = None  # households the enterprise channel may link (static)
 
     @property
     def n(self) -> int:
@@ -100,6 +101,7 @@ def build_enterprises(cfg, county: County, rng: np.random.Generator) -> Enterpri
         n_workers=n_workers,
         hh_enterprise=hh_enterprise,
         hh_employer=hh_employer,
+        hh_eligible=hh_enterprise >= 0,
     )
 
 
@@ -228,7 +230,7 @@ def default(model: MicrocreditModel, idx: np.ndarray) -> None:
 
 
 def monthly_review(model: MicrocreditModel) -> None:
-    """Rectification deadlines (recall and blacklist, §2) and maturities (renew or repay)."""
+    """Rectification deadlines (recall, §2), maturities (renew or repay) and new loans (§1)."""
     ent, book, e, t = model.enterprises, model.enterprise_loans, model.cfg.enterprise, model.t
     u = model.streams["enterprise_rectify"].random(ent.n)
     closing = np.flatnonzero((ent.ti_rectify == t) & (ent.status == ACTIVE))
@@ -236,13 +238,16 @@ def monthly_review(model: MicrocreditModel) -> None:
     ent.ti_rectify[closing] = NEVER
     insolvent = ent.cash[failing] < -e.insolvency_cash_share * book.principal[failing]
     default(model, failing[insolvent])
-    recalled = failing[~insolvent]
-    _repay(model, recalled, RECALLED)
-    ent.blacklisted[recalled] = True
-    model.count("enterprise_recalls", len(recalled))
+    recall(model, failing[~insolvent])
 
     due = np.flatnonzero(book.active & ~book.overdue & (book.ti_maturity == t))
-    ok = e.renewal & ~ent.blacklisted[due] & (ent.ti_rectify[due] == NEVER)
+    in_campaign = model.calendar.in_campaign(t)
+    ok = (
+        e.renewal
+        & (in_campaign or model.cfg.maturity.renewal_after_campaign)
+        & ~ent.blacklisted[due]
+        & (ent.ti_rectify[due] == NEVER)
+    )
     if model.cfg.breaker.blocks_renewals:
         ok &= ~model.breaker.blocked_village()[book.village[due]]
     renew = due[ok]
@@ -250,6 +255,89 @@ def monthly_review(model: MicrocreditModel) -> None:
     book.renewed[renew] += 1
     _repay(model, due[~ok], REPAID)
     model.count("enterprise_renewals", len(renew))
+    originate(model)
+
+
+def recall(model: MicrocreditModel, idx: np.ndarray) -> None:
+    """Recall the loans of enterprises ``idx`` (§2): they repay what they can, the rest defaults.
+
+    An enterprise can pay from its cash and from selling ``recall_liquid_share`` of the
+    assets its loan financed; what that does not cover falls overdue at once. Either way it
+    is blacklisted.
+    """
+    if len(idx) == 0:
+        return
+    ent, book, e = model.enterprises, model.enterprise_loans, model.cfg.enterprise
+    means = np.maximum(ent.cash[idx] + e.recall_liquid_share * book.principal[idx], 0.0)
+    pay = np.minimum(book.balance[idx], means)
+    model.ledger.post("principal_repaid", book.bank[idx], pay)
+    book.reduce(idx, pay, "repaid")
+    ent.cash[idx] -= np.minimum(pay, np.maximum(ent.cash[idx], 0.0))
+    ent.blacklisted[idx] = True
+    short = book.balance[idx] > 1e-6
+    default(model, idx[short])
+    _close(model, idx[~short], RECALLED)
+    model.count("enterprise_recalls", len(idx))
+
+
+def originate(model: MicrocreditModel) -> None:
+    """New enterprise loans: an enterprise without one applies to link its township's free households.
+
+    The households are the unlinked ones the channel may link; the bank's lending capacity
+    and the guarantor's room must cover the loan. New loans are made in the campaign and, with ``enterprise.new_loans_after_campaign``,
+    after it; a blacklisted or defaulted enterprise never borrows again. A few dozen
+    enterprises, not households, so the applications are looped over.
+    """
+    ent, book, e, t = model.enterprises, model.enterprise_loans, model.cfg.enterprise, model.t
+    if ent.n == 0 or ent.hh_eligible is None:
+        return
+    u = model.streams["enterprise_apply"].random(ent.n)
+    if not (model.calendar.in_campaign(t) or e.new_loans_after_campaign):
+        return
+    can = ~book.active & ~ent.blacklisted & (ent.status != DEFAULTED)
+    free = ent.hh_eligible & (ent.hh_enterprise < 0)
+    g = guarantor_index(model.cfg.guarantee.enterprise_guarantor)
+    term_m = 12 * int(e.term_years)
+    rate = lending_rate(model, term_m, t)
+    for k in np.flatnonzero(can & (u < e.p_apply_monthly)):
+        pool = np.flatnonzero(free & (model.county.hh_township == ent.township[k]))
+        amount = e.amount_per_household * len(pool)
+        if len(pool) == 0:
+            continue
+        room = model.banks[int(book.bank[k])].lending_capacity()
+        if g >= 0:
+            room = min(room, model.guarantors[g].room())
+        if amount > room + 1e-6:
+            model.count("enterprise_blocked", 1)
+            continue
+        idx = np.array([k])
+        book.originate(idx, t, amount, term_m, rate, 0.0, guarantor=g)
+        book.ti_review[idx] = NEVER
+        model.ledger.post("disbursed", book.bank[idx], np.array([amount]))
+        ent.hh_enterprise[pool] = k
+        free[pool] = False
+        ent.status[k] = ACTIVE
+        ent.ti_rectify[k] = NEVER
+        ent.cash[k] += e.initial_cash_share * amount
+        model.count("enterprise_new_loans", 1)
+
+
+def lending_rate(model: MicrocreditModel, term_m: int, t: int) -> float:
+    """Benchmark rate in the campaign, the LPR cap after it (§3)."""
+    c = model.cfg.credit
+    if not model.calendar.in_campaign(t):
+        return float(c.rate_transition)
+    return float(c.rate_1y if term_m == 12 else c.rate_multi)
+
+
+def unlink(model: MicrocreditModel, idx: np.ndarray) -> None:
+    """The households linked to enterprises ``idx`` are free again (their loan has closed)."""
+    ent = model.enterprises
+    if len(idx):
+        gone = np.zeros(ent.n, dtype=bool)
+        gone[idx] = True
+        linked = ent.hh_enterprise >= 0
+        ent.hh_enterprise[linked & gone[np.maximum(ent.hh_enterprise, 0)]] = -1
 
 
 def _repay(model: MicrocreditModel, idx: np.ndarray, status: int) -> None:
@@ -258,5 +346,11 @@ def _repay(model: MicrocreditModel, idx: np.ndarray, status: int) -> None:
         return
     book = model.enterprise_loans
     model.ledger.post("principal_repaid", book.bank[idx], book.balance[idx])
+    book.reduce(idx, book.balance[idx].copy(), "repaid")
+    _close(model, idx, status)
+
+
+def _close(model: MicrocreditModel, idx: np.ndarray, status: int) -> None:
     model.enterprises.status[idx] = status
-    book.close(idx)
+    unlink(model, idx)
+    model.enterprise_loans.close(idx)

@@ -1,10 +1,13 @@
 """The county finance office: risk-compensation fund and interest subsidy (§3, §6, §10).
 
 The fund is held as deposits at the partner banks; each bank may lend its deposit times
-``fund.leverage``. On a recognised loss the fund pays ``loss.fund_share`` from that bank's
-deposit, as far as the deposit goes; a claim beyond it is a shortfall the bank bears, and
-the deposit is exhausted. Recoveries are shared back in the same proportion. Once a year
-the office tops the fund up (``fund.topup_rule``) and reallocates deposits by lending.
+``fund.leverage``. When a loan reaches ``loss.claim_dpd`` days overdue, the fund and the
+guarantor pay the bank their shares of it (``sharing``); the fund pays from that bank's
+deposit, then from the other banks' deposits, and what the fund as a whole cannot pay is a
+shortfall the bank keeps on its book. Part of the fund sits at the provincial guarantor and
+backs that guarantor's payouts; a separate county fund refunds the county guarantor (§10).
+Recoveries are shared back in proportion to what each party is owed. Once a year the office
+tops the fund up (``fund.topup_rule``) and reallocates deposits by lending.
 The interest subsidy reimburses households' interest each quarter, ``settlement_delay``
 quarters late; interest a household cannot front in the meantime is in arrears.
 """
@@ -17,9 +20,15 @@ import mesa
 import numpy as np
 
 from sim.guarantors import guarantor_index
+from sim.loans import LoanBook
 
 if TYPE_CHECKING:
     from sim.model import MicrocreditModel
+
+
+def _fraction(available: float, wanted: float) -> float:
+    """Share of ``wanted`` that ``available`` covers (1 when nothing is wanted)."""
+    return 1.0 if wanted <= 0 else min(available / wanted, 1.0)
 
 
 class FinanceOffice(mesa.Agent):
@@ -29,48 +38,112 @@ class FinanceOffice(mesa.Agent):
         super().__init__(model)
         self.pending_subsidy: dict[int, np.ndarray] = {}  # quarter number -> yuan per household
         self._recoveries: list[tuple] = []
+        self._deposit_empty = np.zeros(model.ledger.n_banks, dtype=bool)
+        self._exhausted = False
 
-    # -- losses -----------------------------------------------------------------------------
-    def compensate(
-        self, bank: np.ndarray, loss: np.ndarray, guarantor: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Share recognised losses (per loan): guarantor first, then fund and bank (§6, §10).
+    # -- claims, write-offs and recoveries -------------------------------------------------
+    def pay_claims(self, book: LoanBook, idx: np.ndarray, shares) -> None:
+        """The fund and the guarantor pay their shares of the bank's balance on loans ``idx``.
 
-        Returns:
-            The guarantor's and the fund's share of each loss, as ratios of the loss.
+        ``shares`` is the channel's arrangement (``sharing.household`` or ``.enterprise``).
+        What they pay leaves the bank's book and becomes their claim on the borrower; the
+        bank's own share stays on its book as non-performing until repaid, recovered or
+        written off (§6). The fund's share is paid from the bank's deposit, then from the
+        other banks' deposits (the fund is one county fund held at several banks); what the
+        fund as a whole cannot pay stays with the bank (``fund_shortfall``).
         """
-        m = self.model
-        g, ledger, n_banks = m.cfg.guarantee, m.ledger, m.ledger.n_banks
-        guaranteed = guarantor >= 0
-        g_part = np.where(guaranteed, g.guarantor_loss_share * loss, 0.0)
-        rest = loss - g_part
-        rest_b = np.bincount(bank, weights=rest, minlength=n_banks)
-        claim_b = m.cfg.loss.fund_share * rest_b
-        payout_b = np.minimum(claim_b, np.maximum(ledger.fund_balance, 0.0))
-        fund_ratio_b = np.divide(payout_b, rest_b, out=np.zeros(n_banks), where=rest_b > 0)
-        f_part = rest * fund_ratio_b[bank]
-        ledger.post("written_off", bank, loss)
-        ledger.post("guarantor_payout", bank, g_part, guarantor=guarantor)
+        ledger = self.model.ledger
+        bank, guarantor = book.bank[idx], book.guarantor[idx]
+        balance = book.balance[idx]
+        g_part = shares.guarantor * balance * (guarantor >= 0)
+        f_part = self._pay_from_fund(bank, shares.fund * balance)
         ledger.post("fund_payout", bank, f_part)
-        ledger.post("bank_loss", bank, rest - f_part)
-        ledger.post("fund_shortfall", np.arange(n_banks), claim_b - payout_b)
+        ledger.post("guarantor_payout", bank, g_part, guarantor=guarantor)
+        book.claim_fund[idx] += f_part
+        book.claim_guarantor[idx] += g_part
+        book.claimed[idx] = True
+        book.reduce(idx, f_part + g_part, "compensated")
+        self._back_guarantors(bank, g_part, guarantor)
+
+    def _pay_from_fund(self, bank: np.ndarray, claim: np.ndarray) -> np.ndarray:
+        """Pay ``claim`` (per loan) from the deposits; return what each loan was paid."""
+        m, ledger = self.model, self.model.ledger
+        n_banks = ledger.n_banks
+        claim_b = np.bincount(bank, weights=claim, minlength=n_banks)
+        deposit = np.maximum(ledger.fund_balance, 0.0)
+        own = np.minimum(claim_b, deposit)
+        need, spare = claim_b - own, deposit - own
+        give = np.zeros(n_banks)
+        if need.sum() > 1e-9:
+            cover = min(float(need.sum()), float(spare.sum()))
+            if cover > 0:
+                give = need * (cover / need.sum())
+                ledger.post_totals("fund_transfer_out", spare * (cover / spare.sum()))
+                ledger.post_totals("fund_transfer_in", give)
+            for b in np.flatnonzero((need > 1e-9) & ~self._deposit_empty):
+                m.recorder.event("bank_deposit_exhausted", "bank", int(b))
+            self._deposit_empty |= need > 1e-9
+        paid_b = own + give
+        shortfall = claim_b - paid_b
+        ledger.post_totals("fund_shortfall", shortfall)
+        if shortfall.sum() > 1e-6 and not self._exhausted:
+            m.recorder.event("fund_exhausted", "county", 0)
+            self._exhausted = True
+        ratio = np.divide(paid_b, claim_b, out=np.zeros(n_banks), where=claim_b > 0)
+        return claim * ratio[bank]
+
+    def _back_guarantors(self, bank: np.ndarray, g_part: np.ndarray, guarantor: np.ndarray):
+        """The county refunds its guarantor; the provincial deposit backs the provincial one (§10)."""
+        m, ledger = self.model, self.model.ledger
         county = guarantor == guarantor_index("county")
-        refund = np.where(county, g.county_reimbursement_share * g_part, 0.0)
-        ledger.post("guarantor_reimbursed", bank, refund, guarantor=guarantor)
-        safe = np.where(loss > 0, loss, 1.0)
-        return g_part / safe, f_part / safe
+        refund = np.where(county, m.cfg.guarantee.county_reimbursement_share * g_part, 0.0)
+        paid = refund * _fraction(max(ledger.compensation_fund, 0.0), refund.sum())
+        ledger.post("guarantor_reimbursed", bank, paid, guarantor=guarantor)
+        ledger.post("reimbursement_shortfall", bank, refund - paid)
+        provincial = np.where(guarantor == guarantor_index("provincial"), g_part, 0.0)
+        drawn = provincial * _fraction(max(ledger.provincial_deposit, 0.0), provincial.sum())
+        ledger.post("provincial_deposit_payout", bank, drawn, guarantor=guarantor)
+
+    def write_off(self, book: LoanBook, idx: np.ndarray, t: int) -> None:
+        """The bank writes off what it still carries of loans ``idx`` (核销).
+
+        A later recovery of ``loss.recovery_rate`` of the whole debt is shared between the
+        bank, the fund and the guarantor in proportion to what each is owed.
+        """
+        ledger = self.model.ledger
+        bank, guarantor = book.bank[idx], book.guarantor[idx]
+        balance = book.balance[idx].copy()
+        debt = book.debt(idx)
+        safe = np.where(debt > 0, debt, 1.0)
+        ratios = (book.claim_guarantor[idx] / safe, book.claim_fund[idx] / safe)
+        ledger.post("written_off", bank, balance)
+        book.reduce(idx, balance, "written_off")
+        self.schedule_recovery(t, bank, debt, guarantor, ratios)
+
+    def recover_claims(self, book: LoanBook, idx: np.ndarray) -> None:
+        """Borrowers ``idx`` repaying in full also repay what the fund and guarantor paid."""
+        ledger = self.model.ledger
+        f, g = book.claim_fund[idx], book.claim_guarantor[idx]
+        if not (f.sum() > 0 or g.sum() > 0):
+            return
+        bank, guarantor = book.bank[idx], book.guarantor[idx]
+        ledger.post("recovery", bank, f + g)
+        ledger.post("fund_recovery", bank, f)
+        ledger.post("guarantor_recovery", bank, g, guarantor=guarantor)
+        book.claim_fund[idx] = 0.0
+        book.claim_guarantor[idx] = 0.0
 
     def schedule_recovery(
         self,
         t: int,
         bank: np.ndarray,
-        written_off: np.ndarray,
+        debt: np.ndarray,
         guarantor: np.ndarray,
         ratios: tuple,
     ) -> None:
-        """Book the later recovery of a share of written-off balances."""
+        """Book the later recovery of a share of written-off debts."""
         cfg = self.model.cfg.loss
-        amount = cfg.recovery_rate * written_off
+        amount = cfg.recovery_rate * debt
         if amount.sum() > 0:
             g_ratio, f_ratio = ratios
             due = t + int(cfg.recovery_lag_months)
@@ -79,15 +152,16 @@ class FinanceOffice(mesa.Agent):
             )
 
     def collect_recoveries(self, t: int) -> None:
-        """Share recoveries that fall due at ``t`` back between fund and bank."""
+        """Share recoveries that fall due at ``t`` between guarantor, fund and bank."""
         due = [r for r in self._recoveries if r[0] == t]
         self._recoveries = [r for r in self._recoveries if r[0] != t]
         ledger = self.model.ledger
         for _, bank, amount, guarantor, g_ratio, f_ratio in due:
+            g_part, f_part = amount * g_ratio, amount * f_ratio
             ledger.post("recovery", bank, amount)
-            ledger.post("guarantor_recovery", bank, amount * g_ratio, guarantor=guarantor)
-            ledger.post("fund_recovery", bank, amount * f_ratio)
-            ledger.post("bank_recovery", bank, amount * (1.0 - g_ratio - f_ratio))
+            ledger.post("guarantor_recovery", bank, g_part, guarantor=guarantor)
+            ledger.post("fund_recovery", bank, f_part)
+            ledger.post("bank_recovery", bank, np.maximum(amount - g_part - f_part, 0.0))
 
     # -- fund management --------------------------------------------------------------------
     def manage_fund(self, t: int) -> None:
@@ -99,6 +173,9 @@ class FinanceOffice(mesa.Agent):
             self._top_up()
         if t > 0 and f.rebalance and month == f.rebalance_month:
             self._rebalance()
+        balance = m.ledger.fund_balance
+        self._deposit_empty &= balance <= 1e-6
+        self._exhausted &= balance.sum() <= 1e-6
 
     def _top_up(self) -> None:
         m = self.model

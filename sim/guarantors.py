@@ -3,11 +3,13 @@
 The provincial agricultural credit guarantee company (省农信担保) and the county government
 guarantor.
 
-A guarantor earns a yearly fee on the balance it guarantees (paid by the county, §4), pays
-``guarantee.guarantor_loss_share`` of a recognised loss before the fund and the bank take
-theirs, and is refunded part of its payouts by the county (county guarantor only, §10).
-Its outstanding guarantees may not exceed ``guarantee.leverage_limit`` x net assets; a loan
-that needs a guarantee waits while the guarantor is at its limit.
+A guarantor earns a yearly fee on the balance it guarantees (paid by the county, §4) and pays
+its share of a claim (``sharing``). The county guarantor is refunded part of its payouts by
+the county's compensation fund while that lasts; the provincial guarantor draws its payouts
+on this county's loans from the county's deposit with it first (§10). Outstanding guarantees
+may not exceed ``guarantee.leverage_limit`` x net assets, and the provincial guarantor's
+guarantees for the county not ``fund.provincial_leverage`` x that deposit; a loan that needs
+a guarantee waits while its guarantor is at its limit.
 """
 
 from __future__ import annotations
@@ -51,7 +53,11 @@ class Guarantor(mesa.Agent):
 
     def room(self) -> float:
         """Yuan of new guarantees this guarantor may still give."""
-        limit = self.model.cfg.guarantee.leverage_limit * max(self.net_assets(), 0.0)
+        m = self.model
+        limit = m.cfg.guarantee.leverage_limit * max(self.net_assets(), 0.0)
+        if self.name == "provincial":
+            deposit = max(m.ledger.provincial_deposit, 0.0)
+            limit = min(limit, m.cfg.fund.provincial_leverage * deposit)
         return max(limit - self.outstanding(), 0.0)
 
     def admit(self, amount: np.ndarray, room: float) -> np.ndarray:

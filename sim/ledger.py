@@ -5,11 +5,14 @@ separately: they are derived from opening balances and cumulative flows, and
 :meth:`Ledger.check` compares them with the loan-level book so that an error anywhere in the
 model shows up as a broken identity:
 
-* loans:   opening + disbursed - principal repaid - written off = loan balance
+* loans:   opening + disbursed - principal repaid - fund and guarantor payouts (claims)
+           - written off = loan balance (the banks' own book)
 * fund:    opening + top-ups - payouts + recoveries + transfers in - transfers out = fund balance
+* provincial deposit: opening - payouts to the provincial guarantor = deposit
+* compensation fund: opening - refunds to the county guarantor = balance
 * interest: accrued - paid by households - reversed on default = interest receivable
-* losses:  written off = guarantor payouts + fund payouts + bank losses
-* guarantor: opening + fees + county reimbursements + recoveries - payouts = net assets
+* recoveries: recovered = guarantor + fund + bank shares
+* guarantor: opening + fees + county refunds + deposit payouts + recoveries - payouts = net assets
 """
 
 from __future__ import annotations
@@ -19,15 +22,14 @@ import numpy as np
 FLOWS = (
     "disbursed",  # bank -> household, new loans
     "principal_repaid",  # household -> bank
-    "written_off",  # balance removed at loss recognition
-    "fund_payout",  # fund deposit -> bank, its share of a recognised loss
-    "bank_loss",  # bank's own share of a recognised loss
-    "fund_shortfall",  # fund share that could not be paid because the deposit was exhausted
-    "recovery",  # collected after write-off
+    "written_off",  # the bank writes off what is left of a loan on its book (核销)
+    "fund_payout",  # fund deposit -> bank, its share of a claim; leaves the bank's book
+    "fund_shortfall",  # fund share of a claim the fund as a whole could not pay
+    "recovery",  # collected after a claim or a write-off, shared below
     "fund_recovery",  # share of a recovery returned to the fund
-    "bank_recovery",  # share of a recovery kept by the bank
+    "bank_recovery",  # share of a recovery kept by the bank (on written-off debt)
     "fund_topup",  # county budget -> fund
-    "fund_transfer_in",  # rebalancing between banks' deposits
+    "fund_transfer_in",  # moves between banks' deposits (rebalancing, paying a claim)
     "fund_transfer_out",
     "interest_accrued",  # household owes bank
     "interest_paid",  # household -> bank
@@ -37,14 +39,17 @@ FLOWS = (
     "enterprise_interest_subsidy",  # county budget -> enterprise, on the poverty-linked share
     "guarantee_fee",  # borrower and county -> guarantor
     "guarantee_fee_subsidy",  # the county's part of the guarantee fees (§4)
-    "guarantor_payout",  # guarantor -> bank, its share of a recognised loss (代偿)
-    "guarantor_reimbursed",  # county budget -> county guarantor (§10)
+    "guarantor_payout",  # guarantor -> bank, its share of a claim (代偿); leaves the bank's book
+    "guarantor_reimbursed",  # county compensation fund -> county guarantor (§10)
+    "reimbursement_shortfall",  # refunds the compensation fund could not pay
+    "provincial_deposit_payout",  # county deposit at the provincial guarantor -> guarantor (§10)
     "guarantor_recovery",  # share of a recovery returned to the guarantor
 )
 GUARANTOR_FLOWS = (
     "guarantee_fee",
     "guarantor_payout",
     "guarantor_reimbursed",
+    "provincial_deposit_payout",
     "guarantor_recovery",
 )
 
@@ -62,8 +67,12 @@ class Ledger:
         opening_loans: np.ndarray,
         opening_fund: np.ndarray,
         opening_guarantor: np.ndarray,
+        opening_provincial_deposit: float = 0.0,
+        opening_compensation_fund: float = 0.0,
     ):
         self.n_banks = n_banks
+        self.opening_provincial_deposit = float(opening_provincial_deposit)
+        self.opening_compensation_fund = float(opening_compensation_fund)
         self.opening_loans = np.asarray(opening_loans, dtype=float).copy()
         self.opening_fund = np.asarray(opening_fund, dtype=float).copy()
         self.opening_guarantor = np.asarray(opening_guarantor, dtype=float).copy()
@@ -128,7 +137,14 @@ class Ledger:
     def loan_balance(self) -> np.ndarray:
         """Outstanding principal per bank, from the flows."""
         c = self.cum
-        return self.opening_loans + c["disbursed"] - c["principal_repaid"] - c["written_off"]
+        return (
+            self.opening_loans
+            + c["disbursed"]
+            - c["principal_repaid"]
+            - c["fund_payout"]
+            - c["guarantor_payout"]
+            - c["written_off"]
+        )
 
     @property
     def fund_balance(self) -> np.ndarray:
@@ -144,6 +160,16 @@ class Ledger:
         )
 
     @property
+    def provincial_deposit(self) -> float:
+        """The fund's deposit at the provincial guarantor (§10), from the flows."""
+        return self.opening_provincial_deposit - self.total("provincial_deposit_payout")
+
+    @property
+    def compensation_fund(self) -> float:
+        """The county fund that refunds its guarantor's payouts (§10), from the flows."""
+        return self.opening_compensation_fund - self.total("guarantor_reimbursed")
+
+    @property
     def guarantor_net_assets(self) -> np.ndarray:
         """Net assets of each guarantor, from the flows."""
         c = self.cum_guarantor
@@ -151,6 +177,7 @@ class Ledger:
             self.opening_guarantor
             + c["guarantee_fee"]
             + c["guarantor_reimbursed"]
+            + c["provincial_deposit_payout"]
             + c["guarantor_recovery"]
             - c["guarantor_payout"]
         )
@@ -179,10 +206,6 @@ class Ledger:
         gaps = {
             "loan balance (ledger - loan book)": self.loan_balance - book_balance,
             "interest receivable (ledger - loan book)": self.interest_receivable - book_receivable,
-            "losses (written off - guarantor, fund and bank shares)": c["written_off"]
-            - c["guarantor_payout"]
-            - c["fund_payout"]
-            - c["bank_loss"],
             "recoveries (recovered - guarantor, fund and bank shares)": c["recovery"]
             - c["guarantor_recovery"]
             - c["fund_recovery"]
@@ -199,5 +222,11 @@ class Ledger:
                 raise BooksError(f"books do not balance: {name} = {np.round(gap, 2).tolist()} yuan")
         if np.any(self.fund_balance < -tol):
             raise BooksError(f"fund deposit below zero: {np.round(self.fund_balance, 2).tolist()}")
+        for name, value in (
+            ("provincial deposit", self.provincial_deposit),
+            ("compensation fund", self.compensation_fund),
+        ):
+            if value < -tol:
+                raise BooksError(f"{name} below zero: {value:.2f}")
         if np.any(self.loan_balance < -tol):
             raise BooksError(f"loan balance below zero: {np.round(self.loan_balance, 2).tolist()}")

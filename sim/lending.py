@@ -13,6 +13,7 @@ import numpy as np
 from sim.banks import creditworthy
 from sim.enterprises import ACTIVE, DEFAULTED, local_choice
 from sim.guarantors import guarantor_index
+from sim.loans import NEVER
 
 if TYPE_CHECKING:
     from sim.model import MicrocreditModel
@@ -151,25 +152,70 @@ def _leak(model: MicrocreditModel, new: np.ndarray, u_leak: np.ndarray) -> None:
     model.count("leaked_loans", len(leak))
 
 
-def start_loan_years(model: MicrocreditModel, idx: np.ndarray, t: int) -> None:
-    """Draw the project outcome of the loan-years of ``idx`` that start at ``t``."""
+def start_loan_years(
+    model: MicrocreditModel, idx: np.ndarray, t: int, year_end: np.ndarray | None = None
+) -> None:
+    """Draw the project outcome of the loan-years of ``idx`` that start at ``t``.
+
+    A loan-year runs to the next anniversary or maturity. A failed project fails in a month
+    of that year and shows at the first payment it then misses (:func:`missed_payment`),
+    which becomes the loan's next review; a performing one is reviewed at the year's end
+    (``year_end``, by default the next anniversary or maturity).
+    """
     if len(idx) == 0:
         return
     loans = model.loans
     year = model.calendar.year(t)
     u = model.outcome_noise
     failed, p = model.defaults.fails(idx, year, u, loans.pd_multiplier[idx])
+    # given failure v = u / p is a fresh uniform: wilful below p_wilful (非主观因素 otherwise),
+    # and rescaled within either part it is again uniform and gives the month of the failure
+    pw = float(model.cfg.default.p_wilful)
+    v = np.divide(u[idx], p, out=np.ones(len(idx)), where=p > 0)
+    wilful = failed & (v < pw)
+    w = np.where(wilful, v / max(pw, 1e-300), (v - pw) / max(1.0 - pw, 1e-300)).clip(
+        0.0, np.nextafter(1.0, 0.0)
+    )
     loans.failed[idx] = failed
-    # given failure u / p is a fresh uniform: wilful with probability p_wilful (非主观因素 otherwise)
-    loans.wilful[idx] = failed & (u[idx] < model.cfg.default.p_wilful * p)
+    loans.wilful[idx] = wilful
     loans.pd_multiplier[idx] = 1.0
+    length = np.minimum(12, loans.ti_maturity[idx] - t) if year_end is None else year_end - t
+    shows = failed & (loans.leaked_to[idx] < 0)  # leaked loans follow their enterprise
+    t_fail = t + (w * length).astype(np.int64)
+    loans.ti_review[idx] = np.where(
+        shows, missed_payment(model, idx, t_fail, t), t + length
+    ).astype(loans.ti_review.dtype)
     # leaked loans (户贷企用) fail with their enterprise, decided at review: not part of the cohort
     own = loans.leaked_to[idx] < 0
     model.recorder.count_cohort(year, int(own.sum()), int((failed & own).sum()))
 
 
+def missed_payment(
+    model: MicrocreditModel, idx: np.ndarray, t_fail: np.ndarray, t: int
+) -> np.ndarray:
+    """Step at which loans ``idx``, whose projects fail at ``t_fail``, miss a payment.
+
+    When households pay the interest (``subsidy.interest_payer: household``) that is the
+    first quarter-end at or after the failure (never the month the loan-year starts); when
+    the county pays it directly, a fully subsidised loan has nothing to pay before principal
+    falls due at maturity. Never later than maturity.
+    """
+    loans, cal = model.loans, model.calendar
+    start = np.maximum(t_fail, t + 1)
+    quarter_end = start + (3 - cal.month(start) % 3) % 3
+    if model.cfg.subsidy.interest_payer == "county":
+        quarter_end = np.where(loans.subsidy_share[idx] >= 1.0, NEVER, quarter_end)
+    return np.minimum(quarter_end, loans.ti_maturity[idx])
+
+
 def review(model: MicrocreditModel) -> None:
-    """Loan-years that end now: overdue, extension, renewal or repayment (§5)."""
+    """Loans that need a decision now: overdue, extension, renewal, repayment (§5).
+
+    A failed project's missed payment makes the loan overdue, unless the failure is beyond
+    the household's control and the bank extends it (展期), before or at maturity. A loan-year
+    that ends while performing starts the next one, or at maturity the loan is repaid or
+    renewed without repaying principal (无还本续贷).
+    """
     t, loans, m = model.t, model.loans, model.cfg.maturity
     due = np.flatnonzero(loans.active & ~loans.overdue & (loans.ti_review == t))
     leaked = loans.leaked_to[due] >= 0
@@ -183,13 +229,7 @@ def review(model: MicrocreditModel) -> None:
     u_renew = model.event_draw[due]
 
     ext_ok = m.extension_enabled and (in_campaign or m.extension_after_campaign)
-    extend = (
-        failed
-        & at_maturity
-        & ~loans.wilful[due]
-        & (loans.extended[due] < m.max_extensions)
-        & ext_ok
-    )
+    extend = failed & ~loans.wilful[due] & (loans.extended[due] < m.max_extensions) & ext_ok
     wants = (
         ~failed
         & at_maturity
@@ -208,21 +248,18 @@ def review(model: MicrocreditModel) -> None:
     _extend(model, due[extend], t)
     idx = due[renew]
     loans.ti_maturity[idx] = t + 12
-    loans.ti_review[idx] = t + 12
     loans.renewed[idx] += 1
-    idx_next = due[next_year]
-    loans.ti_review[idx_next] = t + np.minimum(12, loans.ti_maturity[idx_next] - t)
     model.count("renewals", int(renew.sum()))
     model.count("extensions", int(extend.sum()))
     model.count("new_overdue", int((failed & ~extend).sum()))
-    start_loan_years(model, np.concatenate([due[extend], idx, idx_next]), t)
+    start_loan_years(model, np.concatenate([due[extend], idx, due[next_year]]), t)
 
 
 def _extend(model: MicrocreditModel, idx: np.ndarray, t: int) -> None:
+    """Extend loans ``idx``: maturity moves on by up to the original term (展期, §5)."""
     loans = model.loans
     length = np.minimum(model.cfg.maturity.extension_max_months, loans.term_m[idx])
-    loans.ti_maturity[idx] = t + length
-    loans.ti_review[idx] = t + np.minimum(12, length)
+    loans.ti_maturity[idx] = np.maximum(loans.ti_maturity[idx], t) + length
     loans.extended[idx] += 1
     loans.pd_multiplier[idx] = model.cfg.default.extension_pd_multiplier
 
@@ -243,6 +280,7 @@ def repay(model: MicrocreditModel, idx: np.ndarray) -> None:
     loans, hh = model.loans, model.households
     model.finance_office.settle_interest(model.t, idx, quarter_end=False)
     model.ledger.post("principal_repaid", loans.bank[idx], loans.balance[idx])
+    loans.reduce(idx, loans.balance[idx].copy(), "repaid")
     hh.has_repaid[idx] = True
     hh.ti_next_apply[idx] = model.t + model.cfg.uptake.reapply_wait_months
     loans.close(idx)

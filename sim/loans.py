@@ -1,10 +1,17 @@
 """The household loan book: one loan slot per household, held in NumPy arrays.
 
 A household has at most one household-channel loan at a time, so loan state is indexed by
-household row. Dates are steps (months from ``horizon.start``): ``ti_review`` is the end of
-the current loan-year, when the project's outcome for that year shows; ``ti_maturity`` is
-when principal falls due. Money only changes through :class:`sim.ledger.Ledger` postings
-made by the model's phases; this module holds state and computes classifications.
+household row. Dates are steps (months from ``horizon.start``): ``ti_review`` is the next
+month the loan needs a decision (the end of the current loan-year, or earlier, the payment
+date at which a failed project shows); ``ti_maturity`` is when principal falls due. Money only
+changes through :class:`sim.ledger.Ledger` postings made by the model's phases; this module
+holds state and computes classifications.
+
+``balance`` is what the bank still carries on its own book. When the fund and the guarantor
+pay their shares of a claim, those amounts leave the bank's book and become their claims on
+the borrower (``claim_fund``, ``claim_guarantor``); the borrower's whole debt is the sum of
+the three. Every reduction of ``balance`` goes through :meth:`LoanBook.reduce`, which also
+counts the part that leaves the non-performing stock, so that the month's NPL flows add up.
 """
 
 from __future__ import annotations
@@ -18,6 +25,8 @@ NEVER = 2**30  # a date that never comes
 # Five-category classification codes
 NORMAL, SPECIAL_MENTION, SUBSTANDARD, DOUBTFUL, LOSS = 0, 1, 2, 3, 4
 CLASS_NAMES = ("normal", "special_mention", "substandard", "doubtful", "loss")
+# Ways a balance leaves the non-performing stock (named parts of ``npl_outflow``)
+NPL_OUTFLOWS = ("repaid", "compensated", "written_off")
 
 
 class LoanBook:
@@ -49,6 +58,24 @@ class LoanBook:
         self.pd_multiplier = np.ones(n)  # applied to the next loan-year's PD (after extension)
         self.guarantor = np.full(n, -1, dtype=np.int8)  # guarantor index, -1 for none
         self.leaked_to = np.full(n, -1, dtype=np.int32)  # enterprise using it (户贷企用), -1 none
+        self.claimed = np.zeros(n, dtype=bool)  # the fund and guarantor have paid their shares
+        self.claim_fund = np.zeros(n)  # yuan the fund paid the bank, now owed to the fund
+        self.claim_guarantor = np.zeros(n)  # yuan the guarantor paid, now owed to it
+        self.was_npl = np.zeros(n, dtype=bool)  # non-performing at the last month end
+        self.npl_out = dict.fromkeys(NPL_OUTFLOWS, 0.0)  # this month's NPL outflow by part
+
+    def reduce(self, idx: np.ndarray, amount: np.ndarray, part: str) -> None:
+        """Take ``amount`` off the bank's book for loans ``idx`` (the caller posts the flow).
+
+        ``part`` names the way it leaves (one of ``NPL_OUTFLOWS``); the amount counts towards
+        the month's NPL outflow when the loan was non-performing at the last month end.
+        """
+        self.balance[idx] -= amount
+        self.npl_out[part] += float(np.dot(amount, self.was_npl[idx]))
+
+    def debt(self, idx: np.ndarray) -> np.ndarray:
+        """What borrowers ``idx`` owe in all: the bank's balance and the claims paid on it."""
+        return self.balance[idx] + self.claim_fund[idx] + self.claim_guarantor[idx]
 
     def originate(
         self, idx: np.ndarray, t: int, amount, term_m, rate, subsidy_share, guarantor=-1
@@ -71,11 +98,17 @@ class LoanBook:
         self.pd_multiplier[idx] = 1.0
         self.guarantor[idx] = guarantor
         self.leaked_to[idx] = -1
+        self.claimed[idx] = False
+        self.claim_fund[idx] = 0.0
+        self.claim_guarantor[idx] = 0.0
 
     def close(self, idx: np.ndarray) -> None:
-        """Empty slots ``idx`` after repayment or write-off (balance already posted away)."""
+        """Empty slots ``idx`` after repayment or write-off (balance already reduced to 0)."""
         self.active[idx] = False
         self.balance[idx] = 0.0
+        self.claimed[idx] = False
+        self.claim_fund[idx] = 0.0
+        self.claim_guarantor[idx] = 0.0
         self.overdue[idx] = False
         self.mpd[idx] = 0
         self.failed[idx] = False
@@ -120,3 +153,21 @@ class LoanBook:
         """Outstanding balance summed per group (bank, village, ...), optionally masked."""
         w = self.balance if mask is None else np.where(mask, self.balance, 0.0)
         return np.bincount(group, weights=w, minlength=n_groups)
+
+
+def npl_flows(books: tuple[tuple[LoanBook, np.ndarray], ...]) -> dict[str, float]:
+    """The month's NPL flows over ``(book, non-performing now)`` pairs; then roll the books on.
+
+    ``new_npl_balance`` is the month-end balance of loans that are non-performing now and were
+    not at the last month end; ``npl_outflow_<part>`` is what left the stock of loans that were
+    (counted by :meth:`LoanBook.reduce`). So the stock moves exactly by inflow minus outflow:
+    ``npl_balance[t] = npl_balance[t-1] + new_npl_balance[t] - npl_outflow[t]``.
+    """
+    flows = {"new_npl_balance": 0.0, **{f"npl_outflow_{p}": 0.0 for p in NPL_OUTFLOWS}}
+    for book, npl in books:
+        flows["new_npl_balance"] += float(np.dot(book.balance, npl & ~book.was_npl))
+        for part, amount in book.npl_out.items():
+            flows[f"npl_outflow_{part}"] += amount
+        book.was_npl = npl.copy()
+    flows["npl_outflow"] = sum(flows[f"npl_outflow_{p}"] for p in NPL_OUTFLOWS)
+    return flows

@@ -23,7 +23,7 @@ from sim.fund import FinanceOffice
 from sim.guarantors import GUARANTOR_NAMES, Guarantor, charge_fees, guarantor_index
 from sim.households import STATE_NAMES, Household, HouseholdTable
 from sim.ledger import BooksError, Ledger
-from sim.loans import LoanBook
+from sim.loans import NPL_OUTFLOWS, LoanBook, npl_flows
 from sim.poverty import PovertyTable
 from sim.recorder import Recorder
 from sim.rng import Seed, Streams
@@ -42,19 +42,22 @@ class MicrocreditModel(mesa.Model):
     3. ``accrue_interest``: interest accrues; households pay quarterly and the county reimburses
        the subsidised part, possibly late; enterprises pay monthly with a 2 % subsidy;
        guarantee fees accrue (§3, §4).
-    4. ``age_overdue``: overdue loans age a month; some households repay late (cure).
-    5. ``review_projects``: household loan-years that end now reveal their outcome: failures
-       fall overdue or, at maturity and beyond the household's control, are extended; performing
-       loans at maturity are repaid or renewed without repaying principal (§5).
-    6. ``review_enterprises``: rectification deadlines (recall, blacklist) and maturities every
-       month; at the assessment month profits, returns to linked households, defaults and the
-       compliance review (§1, §2).
-    7. ``recognise_losses``: loans overdue past ``loss.recognition_dpd`` are written off; the
-       guarantor, the fund and the bank share the loss; recoveries are shared back (§6, §10).
+    4. ``age_overdue``: overdue loans age a month; some households repay their whole debt
+       late (cure), which also repays the fund and guarantor what they paid on it.
+    5. ``review_projects``: a failed project shows at the first payment it misses (the
+       quarter's interest when households pay it, else principal at maturity) and falls
+       overdue or, beyond the household's control, is extended (§5); performing loan-years
+       that end now start the next year, or at maturity are repaid or renewed (§5).
+    6. ``review_enterprises``: rectification deadlines (recall, blacklist), maturities and
+       new enterprise loans every month; at the assessment month profits, returns to linked
+       households, defaults and the compliance review (§1, §2).
+    7. ``recognise_losses``: at ``loss.claim_dpd`` days overdue the fund and the guarantor
+       pay the bank their shares (``sharing``); at ``loss.writeoff_dpd`` the bank writes off
+       what it still carries; recoveries are shared back (§6, §10).
     8. ``manage_fund``: yearly top-up and reallocation of deposits between banks (§10).
     9. ``assess_poverty``: at the assessment month, incomes, exits and returns to poverty.
-    10. ``classify_and_break``: month-end classification, NPL ratios by village and township,
-        circuit-breaker suspensions and resumptions (§6).
+    10. ``classify_and_break``: month-end classification, the bank book's NPL ratios by village
+        and township, circuit-breaker suspensions and resumptions (§6).
     11. ``record``: month-end row of every output table; ledger identities checked.
     """
 
@@ -87,6 +90,10 @@ class MicrocreditModel(mesa.Model):
         self._build_agents()
         self.recorder = Recorder(self)
         self._open_initial_book()
+        sub_dpd = self.cfg.classification.substandard_dpd
+        for book in self.books():  # the opening book's NPL state, for the first month's flows
+            book.was_npl = book.non_performing(sub_dpd)
+        self.npl_balance = sum(float(np.dot(b.balance, b.was_npl)) for b in self.books())
 
     # -- construction ---------------------------------------------------------------------
     def _build_tables(self) -> None:
@@ -112,6 +119,8 @@ class MicrocreditModel(mesa.Model):
             self.enterprise_loans.balance_by(self.enterprise_loans.bank, n_banks),
             cfg.fund.initial * self.households_per_bank / n,
             np.array([g.provincial_net_assets, g.county_net_assets], dtype=float),
+            opening_provincial_deposit=cfg.fund.provincial_deposit,
+            opening_compensation_fund=g.compensation_fund,
         )
         self.outcome_noise = np.zeros(n)
         self.event_draw = np.ones(n)
@@ -152,14 +161,16 @@ class MicrocreditModel(mesa.Model):
         )
         self.loans.ti_start[chosen] = remaining - term_m
         self.loans.ti_maturity[chosen] = remaining
-        self.loans.ti_review[chosen] = (remaining - 1) % 12 + 1
         self.ledger.opening_loans += np.bincount(
             self.loans.bank[chosen], weights=amount, minlength=self.ledger.n_banks
         )
         hh.ever_borrowed[chosen] = True
         hh.ti_first_loan[chosen] = self.loans.ti_start[chosen]
         self.draw_outcome_noise()
-        lending.start_loan_years(self, chosen, 0)
+        lending.start_loan_years(self, chosen, 0, year_end=(remaining - 1) % 12 + 1)
+        led = self.ledger
+        over = led.loan_balance > np.maximum(led.fund_balance, 0.0) * cfg.fund.leverage + 1e-6
+        self.opening_over_capacity = [int(b) for b in np.flatnonzero(over)]
 
     # -- helpers used by the submodels ----------------------------------------------------
     def books(self) -> tuple[LoanBook, LoanBook]:
@@ -253,6 +264,8 @@ class MicrocreditModel(mesa.Model):
         """Advance one month through the phases listed in the class docstring."""
         self.ledger.new_month()
         self._month = {}
+        for book in self.books():
+            book.npl_out = dict.fromkeys(NPL_OUTFLOWS, 0.0)
         for phase in self.PHASES:
             getattr(self, phase)()
         self.t += 1
@@ -278,7 +291,9 @@ class MicrocreditModel(mesa.Model):
         )
         if self.calendar.quarter_end(self.t):
             office.reimburse(self.t)
-            office.settle_interest(self.t, np.flatnonzero(performing), quarter_end=True)
+            # a project that failed misses this payment (it shows in phase 5)
+            paying = performing & ~(loans.failed & (loans.ti_review == self.t))
+            office.settle_interest(self.t, np.flatnonzero(paying), quarter_end=True)
         ent_cycle.accrue_enterprise_interest(self)
         charge_fees(self)
 
@@ -289,6 +304,7 @@ class MicrocreditModel(mesa.Model):
         overdue = np.flatnonzero(self.loans.overdue)
         u = self.event_draw[overdue]
         cured = overdue[u < self.cfg.default.p_cure_monthly]
+        self.finance_office.recover_claims(self.loans, cured)
         lending.repay(self, cured)
         self.count("cures", len(cured))
 
@@ -305,31 +321,40 @@ class MicrocreditModel(mesa.Model):
             ent_cycle.yearly_review(self, self.poverty.enterprise_due(self))
 
     def recognise_losses(self) -> None:
-        """Phase 7: write-offs shared by guarantor, fund and bank; recoveries (§6, §10)."""
-        self.finance_office.collect_recoveries(self.t)
-        before = self.ledger.fund_balance.copy()
-        for book in self.books():
-            idx = np.flatnonzero(book.overdue & (book.mpd * 30 >= self.cfg.loss.recognition_dpd))
-            if len(idx):
-                self._write_off(book, idx)
-        for b in np.flatnonzero((self.ledger.fund_balance <= 1e-6) & (before > 1e-6)):
-            self.recorder.event("fund_exhausted", "bank", int(b))
+        """Phase 7: claims paid by fund and guarantor, write-offs, recoveries (§6, §10)."""
+        office, loss = self.finance_office, self.cfg.loss
+        office.collect_recoveries(self.t)
+        sharing = self.cfg.sharing
+        for book, shares in (
+            (self.loans, sharing.household),
+            (self.enterprise_loans, sharing.enterprise),
+        ):
+            dpd = book.mpd * 30
+            claim = np.flatnonzero(book.overdue & ~book.claimed & (dpd >= loss.claim_dpd))
+            if len(claim):
+                before = float(book.balance[claim].sum())
+                office.pay_claims(book, claim, shares)
+                self.count(f"losses_{self._channel(book)}", before - book.balance[claim].sum())
+            if loss.writeoff_dpd is not None:
+                gone = np.flatnonzero(book.overdue & (dpd >= loss.writeoff_dpd))
+                if len(gone):
+                    self._write_off(book, gone)
+
+    def _channel(self, book: LoanBook) -> str:
+        return "household" if book is self.loans else "enterprise"
 
     def _write_off(self, book: LoanBook, idx: np.ndarray) -> None:
-        office, hh = self.finance_office, self.households
-        bank, guarantor = book.bank[idx], book.guarantor[idx]
-        loss = book.balance[idx].copy()
-        ratios = office.compensate(bank, loss, guarantor)
-        office.schedule_recovery(self.t, bank, loss, guarantor, ratios)
-        channel = "household" if book is self.loans else "enterprise"
-        self.count(f"losses_{channel}", float(loss.sum()))
+        hh = self.households
+        self.count(f"losses_{self._channel(book)}", float(book.balance[idx].sum()))
+        self.finance_office.write_off(book, idx, self.t)
         if book is self.loans:
-            self.ledger.post("interest_reversed", bank, hh.interest_arrears[idx])
+            self.ledger.post("interest_reversed", book.bank[idx], hh.interest_arrears[idx])
             hh.interest_arrears[idx] = 0.0
             hh.written_off[idx] = True
             if self.cfg.credit.blacklist_on_loss:
                 hh.blacklisted[idx] = True
         else:
+            ent_cycle.unlink(self, idx)
             self.enterprises.blacklisted[idx] = True
         book.close(idx)
 
@@ -343,24 +368,29 @@ class MicrocreditModel(mesa.Model):
             self.poverty.assess(self)
 
     def classify_and_break(self) -> None:
-        """Phase 10: classification, NPL ratios and the circuit breaker (§6)."""
+        """Phase 10: classification, NPL ratios and the circuit breaker (§6).
+
+        The ratio the breaker reads is the banks' own book: what the fund and guarantor paid
+        has left it, and what the bank still carries of a loan past ``substandard_dpd`` days
+        is non-performing until repaid, recovered or written off.
+        """
         c = self.county
         sub_dpd = self.cfg.classification.substandard_dpd
-        self.npl = self.loans.non_performing(sub_dpd)
-        ent = self.enterprise_loans
+        loans, ent = self.loans, self.enterprise_loans
+        self.npl = loans.non_performing(sub_dpd)
         self.enterprise_npl = ent.non_performing(sub_dpd)
-        loans = self.loans
-        self._village_balance = c.village_sum(loans.balance) + ent.balance_by(
+        self.npl_flows = npl_flows(((loans, self.npl), (ent, self.enterprise_npl)))
+        self.village_balance = c.village_sum(loans.balance) + ent.balance_by(
             ent.village, c.n_villages
         )
-        self._village_npl = c.village_sum(loans.balance * self.npl) + ent.balance_by(
+        self.village_npl = c.village_sum(loans.balance * self.npl) + ent.balance_by(
             ent.village, c.n_villages, self.enterprise_npl
         )
         tw = c.village_township
-        bal_t = np.bincount(tw, weights=self._village_balance, minlength=c.n_townships)
-        npl_t = np.bincount(tw, weights=self._village_npl, minlength=c.n_townships)
+        bal_t = np.bincount(tw, weights=self.village_balance, minlength=c.n_townships)
+        npl_t = np.bincount(tw, weights=self.village_npl, minlength=c.n_townships)
         for kind, level, index in self.breaker.update(
-            ratio(self._village_npl, self._village_balance), ratio(npl_t, bal_t)
+            ratio(self.village_npl, self.village_balance), ratio(npl_t, bal_t)
         ):
             self.recorder.event(kind, level, index)
 
@@ -380,6 +410,12 @@ class MicrocreditModel(mesa.Model):
         receivable = loans.sum_by_bank(loans.interest_due + hh.interest_arrears, n_banks)
         self.ledger.check(book, receivable)
         counts = self.recorder.rows[-1]
+        flows = self.npl_flows
+        npl_now = sum(float(np.dot(b.balance, b.was_npl)) for b in self.books())
+        gap = npl_now - (self.npl_balance + flows["new_npl_balance"] - flows["npl_outflow"])
+        if abs(gap) > 1e-3:
+            raise BooksError(f"NPL stock and flows disagree by {gap:.2f} yuan")
+        self.npl_balance = npl_now
         total = sum(counts[f"n_{name}"] for name in STATE_NAMES)
         if total != self.county.n_households:
             raise BooksError(

@@ -13,6 +13,7 @@ import numpy as np
 
 from sim.breaker import ratio
 from sim.households import STATE_NAMES
+from sim.loans import CLASS_NAMES
 
 if TYPE_CHECKING:
     from sim.model import MicrocreditModel
@@ -83,7 +84,7 @@ class Recorder:
             self.cum[key] = self.cum.get(key, 0.0) + value
         balance = float(led.loan_balance.sum())
         fund = float(led.fund_balance.sum())
-        npl_balance = float(m._village_npl.sum())
+        npl_balance = float(m.village_npl.sum())
         mo = m._month
         cum_subsidy = led.total("interest_subsidy")
         cum_payouts = led.total("fund_payout")
@@ -93,6 +94,7 @@ class Recorder:
             + led.total("enterprise_interest_subsidy")
             + led.total("guarantee_fee_subsidy")
             + led.total("guarantor_reimbursed")
+            + led.total("provincial_deposit_payout")
             + cum_payouts
             - cum_fund_rec
         )
@@ -130,17 +132,30 @@ class Recorder:
             "npl_ratio": npl_balance / balance if balance > 0 else 0.0,
             "n_villages_suspended": np.count_nonzero(m.breaker.blocked_village()),
             "n_townships_suspended": np.count_nonzero(m.breaker.township_suspended),
-            "new_losses": led.total("written_off", month=True),
-            "cum_losses": led.total("written_off"),
+            **self._class_balances(),
+            **m.npl_flows,
+            "new_claims": led.total("fund_payout", month=True)
+            + led.total("guarantor_payout", month=True),
+            "new_writeoffs": led.total("written_off", month=True),
+            "new_losses": led.total("fund_payout", month=True)
+            + led.total("guarantor_payout", month=True)
+            + led.total("written_off", month=True),
+            "cum_losses": led.total("fund_payout")
+            + led.total("guarantor_payout")
+            + led.total("written_off"),
             "cum_losses_household_channel": self.cum.get("losses_household", 0.0),
             "cum_losses_enterprise_channel": self.cum.get("losses_enterprise", 0.0),
-            "cum_bank_losses": led.total("bank_loss"),
+            "cum_bank_losses": led.total("written_off"),
             "cum_recoveries": led.total("recovery"),
             "fund_balance": fund,
             "fund_leverage": balance / fund if fund > 0 else float("inf"),
             "lending_capacity": float(sum(b.lending_capacity() for b in m.banks)),
             "cum_fund_payouts": cum_payouts,
             "cum_fund_shortfall": led.total("fund_shortfall"),
+            "provincial_deposit": led.provincial_deposit,
+            "cum_provincial_deposit_payouts": led.total("provincial_deposit_payout"),
+            "compensation_fund": led.compensation_fund,
+            "cum_reimbursement_shortfall": led.total("reimbursement_shortfall"),
             "cum_fund_topups": led.total("fund_topup"),
             "cum_fund_recoveries": cum_fund_rec,
             "cum_interest_accrued": led.total("interest_accrued"),
@@ -180,8 +195,8 @@ class Recorder:
         for name, count in zip(STATE_NAMES, state_counts, strict=True):
             row[f"n_{name}"] = int(count)
         self.rows.append(row)
-        self.village_balance[t] = m._village_balance
-        self.village_npl[t] = m._village_npl
+        self.village_balance[t] = m.village_balance
+        self.village_npl[t] = m.village_npl
         self.village_suspended[t] = m.breaker.blocked_village()
         self.village_new_loans[t] = vsum(new)
         self.village_new_amount[t] = vsum(loans.principal * new)
@@ -191,6 +206,17 @@ class Recorder:
         self.village_borrowers[t] = vsum(hh.ever_borrowed)
         self.village_own_suspended[t] = m.breaker.village_suspended
         self.township_suspended[t] = m.breaker.township_suspended
+
+    def _class_balances(self) -> dict[str, float]:
+        """Balance on the banks' books by five-category class (both channels)."""
+        m = self.model
+        out = dict.fromkeys(CLASS_NAMES[1:], 0.0)
+        for book in m.books():
+            cls = m.loan_classes(book)
+            sums = np.bincount(cls, weights=book.balance, minlength=len(CLASS_NAMES))
+            for k, name in enumerate(CLASS_NAMES[1:], start=1):
+                out[name] += float(sums[k])
+        return {f"balance_{name}": v for name, v in out.items()}
 
     def record_enterprises(self) -> None:
         """Yearly row per enterprise (at the assessment month)."""

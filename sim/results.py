@@ -154,10 +154,15 @@ def summarise(ts: pd.DataFrame, events: pd.DataFrame, fund_initial: float) -> di
         "months_with_suspension": int(suspended_months.sum()),
         "peak_villages_suspended": int(ts["n_villages_suspended"].max()),
         "min_fund_balance": float(min(ts["fund_balance"].min(), fund_initial)),
+        # the county could not pay a claim from the fund as a whole
         "fund_exhausted": bool(
             (events["event"] == "fund_exhausted").any() if len(events) else False
         )
         or bool(last["cum_fund_shortfall"] > 0),
+        # one partner bank's deposit ran dry (the others paid its claims)
+        "bank_deposit_exhausted": bool(
+            (events["event"] == "bank_deposit_exhausted").any() if len(events) else False
+        ),
         "cum_losses": float(last["cum_losses"]),
         "cum_fund_payouts": float(last["cum_fund_payouts"]),
         "cum_fund_topups": float(last["cum_fund_topups"]),

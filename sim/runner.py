@@ -95,6 +95,7 @@ def _collect(model: MicrocreditModel, seed: Seed) -> RunResult:
     cliff = model.poverty.cliff_table(model.cfg.poverty)
     summary = summarise(ts, events, float(model.cfg.fund.initial))
     summary["opening_loan_balance"] = float(model.ledger.opening_loans.sum())
+    summary["opening_book_exceeds_capacity"] = bool(model.opening_over_capacity)
     summary.update(poverty_summary(poverty, cliff))
     return RunResult(
         timeseries=ts,

@@ -17,6 +17,7 @@ from sim.config import ConfigError
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 TOPUP_RULES = ("none", "fixed", "restore")
 GUARANTORS = ("none", "provincial", "county")
+INTEREST_PAYERS = ("household", "county")
 WITHDRAWAL_RULES = ("abrupt", "tapered", "profit_retention")
 SHOCK_SCOPES = ("county", "township", "sector")
 
@@ -200,6 +201,12 @@ def _credit(cfg: DictConfig) -> None:
     _nonneg(cfg, ["subsidy.max_amount", "subsidy.max_term_years"])
     _nonneg(cfg, ["subsidy.settlement_delay_quarters", "subsidy.household_float_quarters"])
     _prob(cfg, ["subsidy.transition_share"])
+    if cfg.subsidy.interest_payer not in INTEREST_PAYERS:
+        _fail(
+            "subsidy.interest_payer",
+            cfg.subsidy.interest_payer,
+            f"choose one of {', '.join(INTEREST_PAYERS)}",
+        )
 
 
 def _default(cfg: DictConfig) -> None:
@@ -269,18 +276,20 @@ def _rules(cfg: DictConfig) -> None:
             "need 0 < substandard_dpd < doubtful_dpd < loss_dpd",
         )
     _threshold(cfg, ["breaker.township_npl", "breaker.village_npl"])
-    loss = cfg.loss
-    if loss.recognition_dpd <= k.substandard_dpd:
-        _fail(
-            "loss.recognition_dpd",
-            loss.recognition_dpd,
-            f"must exceed classification.substandard_dpd ({k.substandard_dpd}), "
-            "or no loan is ever non-performing",
-        )
-    _prob(cfg, ["loss.fund_share", "loss.recovery_rate"])
-    _nonneg(cfg, ["loss.recovery_lag_months"])
+    _loss_timing(cfg)
+    _sharing(cfg)
     f = cfg.fund
-    _nonneg(cfg, ["fund.initial", "fund.topup_amount", "fund.target"])
+    _nonneg(
+        cfg,
+        [
+            "fund.initial",
+            "fund.topup_amount",
+            "fund.target",
+            "fund.provincial_deposit",
+            "guarantee.compensation_fund",
+        ],
+    )
+    _positive(cfg, ["fund.provincial_leverage"])
     _positive(cfg, ["fund.leverage"])
     if f.topup_rule not in TOPUP_RULES:
         _fail("fund.topup_rule", f.topup_rule, f"choose one of {', '.join(TOPUP_RULES)}")
@@ -289,6 +298,70 @@ def _rules(cfg: DictConfig) -> None:
     for key in ("fund.topup_month", "fund.rebalance_month"):
         if not 1 <= _get(cfg, key) <= 12:
             _fail(key, _get(cfg, key), "give a calendar month 1-12")
+
+
+def _loss_timing(cfg: DictConfig) -> None:
+    """Refuse timings under which a class or a claim never shows at a month end.
+
+    Days past due move in steps of 30 at month ends; a loan reaching ``claim_dpd`` is claimed
+    in that month's phase 7 and one reaching ``writeoff_dpd`` leaves the book there, before
+    the month-end classification.
+    """
+    k, loss = cfg.classification, cfg.loss
+    if loss.claim_dpd < 30:
+        _fail("loss.claim_dpd", loss.claim_dpd, "give at least 30: a loan must be overdue first")
+    _prob(cfg, ["loss.recovery_rate"])
+    _nonneg(cfg, ["loss.recovery_lag_months"])
+    if loss.writeoff_dpd is None:
+        return
+    first_writeoff = -(-loss.writeoff_dpd // 30)  # month end at which the loan is written off
+    if -(-loss.claim_dpd // 30) >= first_writeoff:
+        _fail(
+            "loss.writeoff_dpd",
+            loss.writeoff_dpd,
+            f"write-off must come at a later month end than the claim (loss.claim_dpd = "
+            f"{loss.claim_dpd}); raise it or set it to null (never)",
+        )
+    for name, above in (
+        ("special mention", 0),
+        ("substandard", k.substandard_dpd),
+        ("doubtful", k.doubtful_dpd),
+        ("loss", k.loss_dpd),
+    ):
+        seen = above // 30 + 1  # first month end with more than ``above`` days past due
+        if seen >= first_writeoff:
+            _fail(
+                "loss.writeoff_dpd",
+                loss.writeoff_dpd,
+                f"loans would be written off before any month end classes them {name} "
+                f"(more than {above} days); give more than {30 * seen} or null (never)",
+            )
+
+
+def _sharing(cfg: DictConfig) -> None:
+    """Each channel's shares are probabilities that sum to one; a guarantor share needs one."""
+    g = cfg.guarantee
+    for channel, guarantor in (
+        ("household", g.household_guarantor),
+        ("enterprise", g.enterprise_guarantor),
+    ):
+        shares = cfg.sharing[channel]
+        keys = [f"sharing.{channel}.{k}" for k in ("fund", "guarantor", "bank")]
+        _prob(cfg, keys)
+        total = shares.fund + shares.guarantor + shares.bank
+        if abs(total - 1.0) > 1e-9:
+            _fail(
+                f"sharing.{channel}",
+                f"{shares.fund} + {shares.guarantor} + {shares.bank} = {total:g}",
+                "the fund, guarantor and bank shares of a loss must sum to 1",
+            )
+        if shares.guarantor > 0 and guarantor == "none":
+            _fail(
+                f"sharing.{channel}.guarantor",
+                shares.guarantor,
+                f"guarantee.{channel}_guarantor is none: set the guarantor share to 0 "
+                "or name a guarantor",
+            )
 
 
 def translate_hydra_error(exc: BaseException) -> ConfigError:
@@ -335,6 +408,8 @@ def _enterprise(cfg: DictConfig) -> None:
                 "p_breach",
                 "p_breach_persists",
                 "leakage_share",
+                "p_apply_monthly",
+                "recall_liquid_share",
             )
         ],
     )
@@ -394,7 +469,6 @@ def _guarantee(cfg: DictConfig) -> None:
                 "household_fee_rate",
                 "enterprise_fee_rate",
                 "fee_subsidy_share",
-                "guarantor_loss_share",
                 "county_reimbursement_share",
             )
         ],

@@ -23,7 +23,7 @@ import pandas as pd
 from sim import load_config, run
 
 SMALL = ["county=small", "horizon.months=24"]
-SCENARIOS = {"baseline": [], "small_fund": ["fund.initial=150000", "fund.leverage=200"]}
+SCENARIOS = {"baseline": [], "small_fund": ["fund.initial=60000", "fund.leverage=500"]}
 N_REPLICATES = 4
 ROOT_SEED = 2019
 RUN_SEED = 11

@@ -12,7 +12,7 @@ from tests.conftest import SMALL, cached_run
 STRESSED = (
     *SMALL,
     "default.pd_annual=0.15",
-    "fund.initial=1500000",
+    "fund.initial=800000",
     "fund.topup_rule=restore",
     "subsidy.settlement_delay_quarters=2",
     "loss.recovery_rate=0.4",
@@ -69,22 +69,13 @@ def test_village_panel_adds_up_to_county(result):
     assert (v["new_loans"] == ts["new_loans"]).all(), "village new loans sum to the county's"
 
 
-def test_loss_sharing_splits_every_loss(result):
-    s = result.timeseries.iloc[-1]
-    share = result.config["loss"]["fund_share"]
-    g_share = result.config["guarantee"]["guarantor_loss_share"]
-    # by default every loan is guaranteed: the guarantor pays first, fund and bank share the rest
-    assert s["cum_guarantor_payouts"] == pytest.approx(g_share * s["cum_losses"], abs=1.0), (
-        "the guarantor pays its share of every recognised loss first"
+def test_losses_are_claims_paid_plus_write_offs(result):
+    ts = result.timeseries
+    parts = ts["cum_fund_payouts"] + ts["cum_guarantor_payouts"] + ts["cum_bank_losses"]
+    assert np.abs(parts - ts["cum_losses"]).max() < 1.0, (
+        "a loss leaves the bank's book as a claim paid by fund or guarantor or as a write-off"
     )
-    rest = s["cum_losses"] - s["cum_guarantor_payouts"]
-    assert s["cum_fund_payouts"] == pytest.approx(
-        share * rest - s["cum_fund_shortfall"], abs=1.0
-    ), "the fund pays its share of the rest, less any shortfall"
-    assert s["cum_bank_losses"] == pytest.approx(rest - s["cum_fund_payouts"], abs=1.0), (
-        "the bank bears the remainder of each loss"
-    )
-    assert s["cum_losses"] > 0, "the test needs losses"
+    assert ts["cum_losses"].iloc[-1] > 0, "the test needs losses"
 
 
 def test_guarantor_books(result):
@@ -95,12 +86,18 @@ def test_guarantor_books(result):
         opening
         + ts["cum_guarantee_fees"]
         + ts["cum_guarantor_reimbursed"]
+        + ts["cum_provincial_deposit_payouts"]
         + ts["cum_guarantor_recoveries"]
         - ts["cum_guarantor_payouts"]
     )
     assert np.abs(implied - ts["guarantor_net_assets"]).max() < 1.0, (
-        "opening + fees + county refunds + recoveries - payouts = net assets"
+        "opening + fees + county refunds + deposit draws + recoveries - payouts = net assets"
     )
+    deposit = result.config["fund"]["provincial_deposit"] - ts["cum_provincial_deposit_payouts"]
+    assert np.abs(deposit - ts["provincial_deposit"]).max() < 1.0
+    comp = result.config["guarantee"]["compensation_fund"] - ts["cum_guarantor_reimbursed"]
+    assert np.abs(comp - ts["compensation_fund"]).max() < 1.0
+    assert (ts[["provincial_deposit", "compensation_fund"]] >= -1e-6).all().all()
 
 
 def test_channels_add_up(result):
@@ -116,6 +113,7 @@ def test_channels_add_up(result):
         + ts["cum_enterprise_interest_subsidy"]
         + ts["cum_guarantee_fee_subsidy"]
         + ts["cum_guarantor_reimbursed"]
+        + ts["cum_provincial_deposit_payouts"]
         + ts["cum_fund_payouts"]
         - ts["cum_fund_recoveries"]
     )
@@ -130,7 +128,7 @@ def test_channels_add_up(result):
 
 def test_stress_exhausts_the_fund_and_shows_it():
     res = cached_run("baseline", STRESSED, 5)
-    assert res.summary["fund_exhausted"], "a 15 % PD on a 1.5 M fund must exhaust it"
+    assert res.summary["fund_exhausted"], "a 15 % PD on a 0.8 M fund must exhaust it"
     assert res.timeseries["cum_fund_shortfall"].iloc[-1] > 0, (
         "unpaid claims are recorded as a shortfall"
     )

@@ -17,6 +17,7 @@ TOWNSHIP_SHOCK = (
     "default.rho_sector=0.0",
     "default.p_cure_monthly=0.0",
     "maturity.extension_enabled=false",
+    "enterprise.enabled=false",  # no lumpy enterprise defaults elsewhere
     "horizon.months=48",
     "+default.shocks=[{year: 2019, scope: township, name: '0', z: -8.0}]",
 )

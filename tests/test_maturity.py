@@ -106,10 +106,23 @@ def test_no_extension_switch_means_overdue():
     assert model.loans.overdue[failed].all(), "without extension every failure falls overdue"
 
 
-def test_mid_term_failure_falls_overdue():
-    model = model_at_review(HIGH_RISK, months_before=11)
+def test_mid_term_failure_shows_at_the_missed_interest_and_may_be_extended():
+    """§5 read as any payment falling due (docs/ODD.md §7.5): a 2-3-year loan whose project
+    fails in its first year misses a quarter's interest; beyond the household's control the
+    bank extends it from its maturity, a wilful failure falls overdue there and then."""
+    model = model_at_review([*HIGH_RISK, "maturity.extension_max_months=12"], months_before=11)
+    assert model.calendar.quarter_end(model.t), "the review month is a quarter end"
+    maturity_before = model.loans.ti_maturity.copy()
     s = snapshot(model)
     model.review_projects()
+    loans = model.loans
     mid = s["failed"] & ~s["maturity"]
-    assert mid.sum() > 0, "the test month needs a failure in a multi-year loan"
-    assert model.loans.overdue[mid].all(), "extension applies only at maturity"
+    beyond = mid & ~s["wilful"] & (s["extended"] == 0)
+    wilful = mid & s["wilful"]
+    assert beyond.sum() > 0 and wilful.sum() > 0, "the month needs both kinds of mid-term failure"
+    assert not loans.overdue[beyond].any(), "非主观因素 mid-term failures are extended"
+    length = np.minimum(12, s["term_m"][beyond])
+    assert (loans.ti_maturity[beyond] == maturity_before[beyond] + length).all(), (
+        "the extension moves the maturity on by at most the original term"
+    )
+    assert loans.overdue[wilful].all(), "wilful failures fall overdue at the missed payment"

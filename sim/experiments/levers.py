@@ -63,15 +63,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         160e6,
         note="yuan; Zhenping 30 M, Lushi 50 M (16,302 households)",
     ),
-    P("loss.fund_share", "lever", 0.5, 1.0, note="§6 Yanjin 50:50, Nanao 80:20"),
-    P(
-        "loss.recognition_dpd",
-        "lever",
-        90 + 30,
-        360,
-        "int",
-        note="days; Nanao compensates after 90",
-    ),
+    P("loss.claim_dpd", "lever", 90, 360, "int", note="days; Nanao compensates after 90"),
+    P("loss.writeoff_dpd", "lever", 420, 1080, "int", note="days; banks write off after 1-3 years"),
     P("maturity.p_renewal_request", "lever", 0.3, 0.9, note="§5 无还本续贷 take-up; assumption"),
     P("maturity.renewal_after_campaign", "lever", 0, 1, "bool", note="§5 renewals after 2020"),
     P("maturity.extension_enabled", "lever", 0, 1, "bool", note="§5 展期 for 非主观因素"),
@@ -84,13 +77,6 @@ PARAMETERS: tuple[Parameter, ...] = (
         note="§3 quarterly settlement, late",
     ),
     P("credit.age_limit", "lever", 65, 75, "int", note="§9 relaxed age limit"),
-    P(
-        "guarantee.guarantor_loss_share",
-        "lever",
-        0.0,
-        0.8,
-        note="§4, §10 guarantor's share; Gansu 80 %",
-    ),
     P("enterprise.enabled", "lever", 0, 1, "bool", note="§1 企贷企用 channel"),
     P("poverty.retention_share", "lever", 0.0, 0.8, note="§2 return kept back against the cliff"),
     # -- uncertainties -----------------------------------------------------------------------
@@ -116,15 +102,17 @@ PARAMETERS: tuple[Parameter, ...] = (
     # -- inert control -----------------------------------------------------------------------
     # The NPL ratio counts substandard + doubtful + loss alike and nothing else reads the
     # class, so where the loss class starts cannot change any outcome.
-    P("classification.loss_dpd", "inert", 270, 720, "int", note="control: must get zero indices"),
+    P("classification.loss_dpd", "inert", 270, 660, "int", note="control: must get zero indices"),
 )
 
 OUTCOMES: tuple[Outcome, ...] = (
-    Outcome("fund_exhausted", "min", "fund deposit at a bank ran out within the horizon"),
+    Outcome(
+        "fund_exhausted", "min", "the fund as a whole could not pay a claim within the horizon"
+    ),
     Outcome("min_fund_balance", "max", "yuan, lowest fund balance"),
     Outcome("cum_fund_payouts", "min", "yuan paid by the fund for losses"),
     Outcome("cum_fiscal_cost", "min", "yuan: interest subsidy + fund payouts - recoveries"),
-    Outcome("cum_losses", "min", "yuan written off"),
+    Outcome("cum_losses", "min", "yuan of claims paid and balances written off"),
     Outcome("peak_npl_ratio", "min", "county NPL ratio, worst month"),
     Outcome("months_with_suspension", "min", "months with a village or township suspended"),
     Outcome("final_household_loan_rate", "max", "户贷率: share of households that ever borrowed"),
