@@ -71,7 +71,7 @@ class LoanBook:
         the month's NPL outflow when the loan was non-performing at the last month end.
         """
         self.balance[idx] -= amount
-        self.npl_out[part] += float(np.dot(amount, self.was_npl[idx]))
+        self.npl_out[part] += float((amount * self.was_npl[idx]).sum())
 
     def debt(self, idx: np.ndarray) -> np.ndarray:
         """What borrowers ``idx`` owe in all: the bank's balance and the claims paid on it."""
@@ -165,7 +165,7 @@ def npl_flows(books: tuple[tuple[LoanBook, np.ndarray], ...]) -> dict[str, float
     """
     flows = {"new_npl_balance": 0.0, **{f"npl_outflow_{p}": 0.0 for p in NPL_OUTFLOWS}}
     for book, npl in books:
-        flows["new_npl_balance"] += float(np.dot(book.balance, npl & ~book.was_npl))
+        flows["new_npl_balance"] += float((book.balance * (npl & ~book.was_npl)).sum())
         for part, amount in book.npl_out.items():
             flows[f"npl_outflow_{part}"] += amount
         book.was_npl = npl.copy()

@@ -93,7 +93,7 @@ class MicrocreditModel(mesa.Model):
         sub_dpd = self.cfg.classification.substandard_dpd
         for book in self.books():  # the opening book's NPL state, for the first month's flows
             book.was_npl = book.non_performing(sub_dpd)
-        self.npl_balance = sum(float(np.dot(b.balance, b.was_npl)) for b in self.books())
+        self.npl_balance = sum(float((b.balance * b.was_npl).sum()) for b in self.books())
 
     # -- construction ---------------------------------------------------------------------
     def _build_tables(self) -> None:
@@ -411,7 +411,7 @@ class MicrocreditModel(mesa.Model):
         self.ledger.check(book, receivable)
         counts = self.recorder.rows[-1]
         flows = self.npl_flows
-        npl_now = sum(float(np.dot(b.balance, b.was_npl)) for b in self.books())
+        npl_now = sum(float((b.balance * b.was_npl).sum()) for b in self.books())
         gap = npl_now - (self.npl_balance + flows["new_npl_balance"] - flows["npl_outflow"])
         if abs(gap) > 1e-3:
             raise BooksError(f"NPL stock and flows disagree by {gap:.2f} yuan")

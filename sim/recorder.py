@@ -208,15 +208,19 @@ class Recorder:
         self.township_suspended[t] = m.breaker.township_suspended
 
     def _class_balances(self) -> dict[str, float]:
-        """Balance on the banks' books by five-category class (both channels)."""
-        m = self.model
-        out = dict.fromkeys(CLASS_NAMES[1:], 0.0)
-        for book in m.books():
-            cls = m.loan_classes(book)
-            sums = np.bincount(cls, weights=book.balance, minlength=len(CLASS_NAMES))
-            for k, name in enumerate(CLASS_NAMES[1:], start=1):
-                out[name] += float(sums[k])
-        return {f"balance_{name}": v for name, v in out.items()}
+        """Balance on the banks' books by five-category class (both channels).
+
+        Only overdue loans are outside the normal class, so only they are classed here (the
+        same day limits as ``LoanBook.classify``).
+        """
+        k = self.model.cfg.classification
+        limits = np.array([k.substandard_dpd, k.doubtful_dpd, k.loss_dpd])
+        sums = np.zeros(len(CLASS_NAMES) - 1)
+        for book in self.model.books():
+            idx = np.flatnonzero(book.overdue & book.active)
+            cls = np.searchsorted(limits, book.mpd[idx] * 30, side="left")
+            sums += np.bincount(cls, weights=book.balance[idx], minlength=len(sums))
+        return {f"balance_{name}": float(v) for name, v in zip(CLASS_NAMES[1:], sums, strict=True)}
 
     def record_enterprises(self) -> None:
         """Yearly row per enterprise (at the assessment month)."""

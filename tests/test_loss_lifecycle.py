@@ -19,7 +19,7 @@ from sim import enterprises as ent_cycle
 from sim.config import CONFIG_DIR
 from sim.enterprises import DEFAULTED
 from sim.fund import FinanceOffice
-from sim.loans import NPL_OUTFLOWS
+from sim.loans import CLASS_NAMES, NPL_OUTFLOWS
 
 SMALL = ["county=small"]
 STRESS = [*SMALL, "default.pd_annual=0.15", "horizon.months=48"]
@@ -288,3 +288,17 @@ def test_sharing_files_declare_their_source():
     for path in (CONFIG_DIR / "sharing").glob("*.yaml"):
         text = Path(path).read_text(encoding="utf-8")
         assert "source:" in text and text.startswith("#"), f"{path.name}: header and source"
+
+
+def test_recorded_class_balances_match_the_five_category_classes():
+    cfg = load_config("baseline", [*STRESS, "horizon.months=30"])
+    model = build_model(cfg, seed=3)
+    for _ in range(cfg.horizon.months):
+        model.step()
+        row = model.recorder.rows[-1]
+        for k, name in enumerate(CLASS_NAMES[1:], start=1):
+            expected = sum(
+                float(book.balance[model.loan_classes(book) == k].sum()) for book in model.books()
+            )
+            assert row[f"balance_{name}"] == pytest.approx(expected, abs=1e-6), name
+    assert row["balance_doubtful"] > 0, "the run must reach the doubtful class"
