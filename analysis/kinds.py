@@ -11,6 +11,18 @@ from __future__ import annotations
 
 import re
 
+from sim.outputs import UNITS_COUNTED, column
+
+UNIT_KINDS = {
+    "yuan": "money",
+    "share": "share",
+    "multiple": "multiple",
+    "flag": "flag",
+    "month": "month",
+    "year": "id",
+    "step": "id",
+    **dict.fromkeys(UNITS_COUNTED, "count"),
+}
 EXPLICIT = {
     "month": "month",
     "scenario": "text",
@@ -70,7 +82,14 @@ PATTERNS = [
 
 
 def kind(name: str) -> str:
-    """Kind of the column or outcome ``name`` (see module docstring)."""
+    """Kind of the column or outcome ``name`` (see module docstring).
+
+    A monthly column takes the kind of its declared unit (:mod:`sim.outputs`); other names
+    (summary keys, experiment tables) follow the lists and naming patterns below.
+    """
+    declared = column(name)
+    if declared is not None:
+        return UNIT_KINDS[declared.unit]
     if name in EXPLICIT:
         return EXPLICIT[name]
     for pattern, k in PATTERNS:

@@ -153,6 +153,7 @@ SERIES = {
     "cum_leaked_loans": ("累计户贷企用笔数", "Cumulative leaked loans (户贷企用)"),
     "cum_transfers": ("累计转移支付", "Cumulative transfers"),
     "cum_guarantor_reimbursed": ("累计担保代偿补偿", "Cumulative guarantor reimbursement"),
+    "cum_enterprise_interest": ("累计企业支付利息", "Cumulative interest paid by enterprises"),
     "cum_provincial_deposit_payouts": (
         "累计省农信担保存入补偿金代偿",
         "Cumulative draws on the deposit at the provincial guarantor",

@@ -78,8 +78,6 @@ def originate(model: MicrocreditModel) -> None:
     """Applications, approval by the banks and the guarantor, and disbursement."""
     t, hh, loans = model.t, model.households, model.loans
     n = model.county.n_households
-    model.draw_event_uniforms()
-    model.draw_outcome_noise()
     leaking = model.cfg.enterprise.leakage_share > 0
     u_leak = model.streams["leakage"].random(n) if leaking else None
     apply, priority = applicants(model)

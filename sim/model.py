@@ -34,7 +34,9 @@ logging.getLogger("MESA").setLevel(logging.WARNING)
 class MicrocreditModel(mesa.Model):
     """Shangcai County poverty-alleviation microcredit, one step per month.
 
-    ``step()`` runs these phases, in this order:
+    ``step()`` first draws the month's shared household uniforms (``event_draw``: applying,
+    asking to renew or repaying late; ``outcome_noise``: project outcomes), then runs these
+    phases, in this order:
 
     1. ``rate_and_inform``: information collection and publicity reach more households (§9, §12).
     2. ``originate``: rated, aware, willing, able households apply; banks approve by grade,
@@ -82,7 +84,7 @@ class MicrocreditModel(mesa.Model):
         self.cfg = Params(to_container(cfg))
         self.calendar = Calendar.from_config(self.cfg.horizon)
         self.t = 0
-        self._month: dict[str, float] = {}
+        self.month_counts: dict[str, float] = {}  # this month's event counts (read by the recorder)
         self.county = build_county(self.cfg, self.streams["county"])
         self.enterprises = build_enterprises(self.cfg, self.county, self.streams["enterprises"])
         self.credit_lines = np.asarray(self.cfg.rating.grade_credit_lines, dtype=float)
@@ -179,7 +181,7 @@ class MicrocreditModel(mesa.Model):
 
     def count(self, key: str, value: float) -> None:
         """Add to this month's event count ``key``."""
-        self._month[key] = self._month.get(key, 0.0) + value
+        self.month_counts[key] = self.month_counts.get(key, 0.0) + value
 
     def draw_outcome_noise(self) -> None:
         """This month's idiosyncratic project draw, one per household (common random numbers).
@@ -262,13 +264,23 @@ class MicrocreditModel(mesa.Model):
     # -- the month ------------------------------------------------------------------------
     def step(self) -> None:
         """Advance one month through the phases listed in the class docstring."""
-        self.ledger.new_month()
-        self._month = {}
-        for book in self.books():
-            book.npl_out = dict.fromkeys(NPL_OUTFLOWS, 0.0)
+        self.begin_month()
         for phase in self.PHASES:
             getattr(self, phase)()
         self.t += 1
+
+    def begin_month(self) -> None:
+        """Open the month: empty its flows and counts, draw its shared household uniforms.
+
+        The uniforms are used by phases 2, 4 and 5 (common random numbers); everything a phase
+        hands to a later one is public state of the model or of its tables.
+        """
+        self.ledger.new_month()
+        self.month_counts = {}
+        for book in self.books():
+            book.npl_out = dict.fromkeys(NPL_OUTFLOWS, 0.0)
+        self.draw_event_uniforms()
+        self.draw_outcome_noise()
 
     def rate_and_inform(self) -> None:
         """Phase 1: rating coverage and awareness ramps (§9, §12)."""

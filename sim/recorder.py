@@ -1,6 +1,7 @@
 """Month-end observation: one timeseries row, one village-panel slice, and events.
 
-Stocks are nouns (``loan_balance``), flows of the month are ``new_*`` or plain flow names
+The monthly row follows the declared schema of :mod:`sim.outputs` (names, units, kinds, order):
+stocks are nouns (``loan_balance``), flows of the month are ``new_*`` or plain flow names
 (``principal_repaid``), running totals are ``cum_*``, counts ``n_*``. The recorder only
 reads model state; it never changes it.
 """
@@ -14,6 +15,9 @@ import numpy as np
 from sim.breaker import ratio
 from sim.households import STATE_NAMES
 from sim.loans import CLASS_NAMES
+from sim.outputs import FISCAL_COST_FLOWS, names
+
+TIMESERIES_NAMES = names()
 
 if TYPE_CHECKING:
     from sim.model import MicrocreditModel
@@ -80,24 +84,16 @@ class Recorder:
         village_overdue = vsum(loans.balance * loans.overdue) + ent.balance_by(
             ent.village, c.n_villages, ent.overdue
         )
-        for key, value in m._month.items():
+        for key, value in m.month_counts.items():
             self.cum[key] = self.cum.get(key, 0.0) + value
         balance = float(led.loan_balance.sum())
         fund = float(led.fund_balance.sum())
         npl_balance = float(m.village_npl.sum())
-        mo = m._month
+        mo = m.month_counts
         cum_subsidy = led.total("interest_subsidy")
         cum_payouts = led.total("fund_payout")
         cum_fund_rec = led.total("fund_recovery")
-        budget = (
-            cum_subsidy
-            + led.total("enterprise_interest_subsidy")
-            + led.total("guarantee_fee_subsidy")
-            + led.total("guarantor_reimbursed")
-            + led.total("provincial_deposit_payout")
-            + cum_payouts
-            - cum_fund_rec
-        )
+        budget = sum(sign * led.total(flow) for flow, sign in FISCAL_COST_FLOWS)
         year, month = cal.year(t), cal.month(t)
         last = month == 12 or t == cal.months - 1
         started = self.cohort_started.get(year, 0)
@@ -194,7 +190,12 @@ class Recorder:
         }
         for name, count in zip(STATE_NAMES, state_counts, strict=True):
             row[f"n_{name}"] = int(count)
-        self.rows.append(row)
+        ordered = {name: row.pop(name) for name in TIMESERIES_NAMES}  # the declared order
+        if row:
+            raise KeyError(
+                f"undeclared monthly columns {sorted(row)}: declare them in sim/outputs.py"
+            )
+        self.rows.append(ordered)
         self.village_balance[t] = m.village_balance
         self.village_npl[t] = m.village_npl
         self.village_suspended[t] = m.breaker.blocked_village()

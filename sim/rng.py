@@ -15,6 +15,26 @@ import numpy as np
 
 Seed = int | np.random.SeedSequence
 
+# Every random stream of the model, with the decision it drives (docs/ODD.md lists them).
+# A name not declared here is refused, so a new decision cannot borrow another's stream.
+STREAMS: dict[str, str] = {
+    "mesa": "Mesa's own generator (agent shuffles; the model draws nothing from it)",
+    "county": "the synthetic county: village sizes, households, grades, ages, sectors, ramps",
+    "preferences": "each household's loan amount share and term",
+    "initial_book": "loans outstanding at the start: who holds one and its age",
+    "factors": "yearly county, township and sector risk factors",
+    "household_event": "one uniform per household a month: apply, ask to renew, or cure",
+    "outcome": "one uniform per household a month: project outcome, wilfulness, failure month",
+    "leakage": "which new household loans are handed to an enterprise (户贷企用)",
+    "enterprises": "enterprises: place, sector, linked households, workers",
+    "enterprise_book": "enterprise loans outstanding at the start: their age",
+    "enterprise_profit": "yearly enterprise profit noise and compliance breaches",
+    "enterprise_rectify": "whether a breach persists when the rectification window closes",
+    "enterprise_apply": "whether an enterprise without a loan applies this month",
+    "income_level": "persistent household income levels",
+    "income_shock": "yearly household income shocks",
+}
+
 
 def root_sequence(seed: Seed) -> np.random.SeedSequence:
     """The root ``SeedSequence`` of a replicate (an int or a spawned child)."""
@@ -38,6 +58,8 @@ class Streams:
         return np.random.SeedSequence(self.root.entropy, spawn_key=(*self.root.spawn_key, key))
 
     def __getitem__(self, name: str) -> np.random.Generator:
+        if name not in STREAMS:
+            raise KeyError(f"random stream {name!r} is not declared in sim.rng.STREAMS")
         gen = self._gens.get(name)
         if gen is None:
             gen = np.random.Generator(np.random.PCG64(self.child(name)))

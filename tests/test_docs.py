@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import re
 
+import pytest
+
 from sim.config import ROOT, Config, available_scenarios
 from sim.model import MicrocreditModel
 
@@ -42,3 +44,12 @@ def test_readme_opens_with_the_two_commands_and_names_real_files():
         r"`((?:sim|analysis|docs|configs|scenarios|benchmarks|tests)/[\w./-]+)`", readme
     ):
         assert (ROOT / path.rstrip("/")).exists(), f"README names {path}, which does not exist"
+
+
+def test_odd_lists_every_random_stream_and_undeclared_ones_are_refused():
+    from sim.rng import STREAMS, Streams
+
+    missing = [name for name in STREAMS if f"`{name}`" not in ODD]
+    assert not missing, f"docs/ODD.md must list the random streams {missing}"
+    with pytest.raises(KeyError, match="not declared"):
+        Streams(1)["a_new_decision"]

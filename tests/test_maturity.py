@@ -18,7 +18,7 @@ def model_at_review(overrides, months_before=8):
     model = build_model(cfg, seed=21)
     for _ in range(months_before):
         model.step()
-    model.ledger.new_month()
+    model.begin_month()
     for phase in BEFORE_REVIEW:
         getattr(model, phase)()
     return model
