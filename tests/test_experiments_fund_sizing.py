@@ -136,7 +136,7 @@ def test_answer_holds_on_fresh_seeds(sized):
     alpha the answer may sit because candidates are discrete. z = 5.3 is a normal tail of
     1e-7, leaving room for the binomial's skew at N alpha = 10: a correct search fails this
     on fewer than one seed choice in a million. It has power against gross errors only (true
-    P above about 0.30): an answer at the smallest candidate, 1 M yuan, would fail it.
+    P above about 0.30): an answer at the smallest candidate, 0.5 M yuan, would fail it.
     """
     _, curve, answer, _ = sized
     check = answer["check"]
