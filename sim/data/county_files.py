@@ -139,10 +139,8 @@ class CountyFiles:
         )
         skills = fill("skills", lambda: rng.beta(a, b, n), float)
         credit = fill("credit_score", lambda: rng.standard_normal(n), float)
-        sector_code = h["sector"].map(
-            {s: i for i, s in enumerate(c.sector_names)} if "sector" in h else {}
-        )
-        h = h.assign(_sector=sector_code if "sector" in h else np.nan)
+        sectors = {s: i for i, s in enumerate(c.sector_names)}
+        h = h.assign(_sector=h["sector"].map(sectors) if "sector" in h else np.nan)
         sector = fill(
             "_sector",
             lambda: rng.choice(len(c.sector_names), size=n, p=np.asarray(c.sector_shares)),
