@@ -373,6 +373,7 @@ def _assemble_loans(
     for _, r in loans[dup].iterrows():
         where = f"{first.at[r['loan'], '_file']} row {first.at[r['loan'], '_row']}"
         p.add(r["_file"], r["_row"], r["_header"].get("loan", "loan"), f"same loan as {where}")
+    loans = loans[~dup]  # a second copy of a loan is reported once, not checked again
     as_of = loans["as_of"].mode()
     as_of = int(as_of.iloc[0]) if len(as_of) else rd.month_index(2019, 1)
     loans.attrs["as_of"] = as_of
