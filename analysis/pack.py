@@ -81,7 +81,8 @@ def write_pack(path: str | Path, lang: Lang = "zh", out: str | Path | None = Non
     source = open_source(path)
     out = Path(out) if out is not None else Path(path) / "briefing"
     _refuse_foreign(out)
-    names = source.places if isinstance(source, Run) else None
+    run = source.representative() if isinstance(source, Experiment) else source
+    names = run.places
     with places.using(names):  # township, village and bank names of a county from files
         contents = contents_of(source, lang)
         with atomic_folder(out) as tmp:

@@ -248,7 +248,14 @@ def read_county(folder: str | os.PathLike, cfg) -> CountyFiles:
             tables[stem].append(t)
     if p.lines or not tables["villages"] or not tables["households"] or not tables["loans"]:
         raise DataError(folder, p.lines or ["nothing readable"])
-    cf = _assemble(folder, tables, p)
+    try:
+        cf = _assemble(folder, tables, p)
+    except (KeyError, ValueError, TypeError, IndexError) as exc:
+        # the text of an unexpected error may quote a cell: name only its type
+        raise DataError(
+            folder,
+            [*p.lines, f"the files do not fit together ({type(exc).__name__}); see docs/data.md"],
+        ) from None
     if p.lines:
         raise DataError(folder, p.lines)
     digest = hashlib.sha256()
