@@ -100,7 +100,7 @@ def test_borrower_not_on_the_roster(tmp_path):
         t["loans"].loc[3, "借款人姓名"] = "查无此人"
 
     lines = refused(tmp_path, change)
-    assert lines == ["loans.csv, row 5, column borrower: borrower not on the household roster"]
+    assert lines == ["loans.csv, row 5, column 身份证号码: borrower not on the household roster"]
 
 
 def test_wrong_encoding(tmp_path):
@@ -194,3 +194,20 @@ def test_roster_keys_without_personal_data_need_no_salt(tmp_path, monkeypatch):
         load_config("baseline", ["county=files", f"county.path={folder}"]).county.n_households == 9
     )
     assert isinstance(pd.read_csv(folder / "loans.csv"), pd.DataFrame)
+
+
+def test_a_problem_on_many_rows_is_counted_not_repeated(tmp_path):
+    from sim.data.read import MAX_ROWS_PER_PROBLEM
+
+    def change(t):
+        t["households"] = pd.concat([t["households"]] * 5, ignore_index=True)
+        t["households"]["家庭人口"] = 0
+        t["villages"]["建档立卡户数"] = 15
+
+    lines = refused(tmp_path, change)
+    size = [x for x in lines if "家庭人口" in x]
+    assert len(size) == MAX_ROWS_PER_PROBLEM + 1
+    assert size[-1] == (
+        f"households.csv, column 家庭人口: {45 - MAX_ROWS_PER_PROBLEM} more rows: "
+        "must be at least 1 person"
+    )

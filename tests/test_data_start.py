@@ -101,3 +101,14 @@ def test_transition_period_rules_apply_from_a_2022_start(folder):
     res = run(cfg, seed=1)
     assert res.summary["opening_loan_balance"] == 235000.0
     assert isinstance(res.timeseries, pd.DataFrame) and len(res.timeseries) == 24
+
+
+def test_a_worker_refuses_files_changed_since_the_configuration(folder):
+    from sim.config import ConfigError, to_container
+
+    cfg = to_container(load_config("baseline", ["county=files", f"county.path={folder}"]))
+    loans = pd.read_csv(folder / "loans.csv")
+    loans.loc[0, "贷款余额"] = 49000
+    loans.to_csv(folder / "loans.csv", index=False)
+    with pytest.raises(ConfigError, match="the files changed since this configuration was made"):
+        build_model(cfg, seed=1)

@@ -247,17 +247,20 @@ def read_county(folder: str | os.PathLike, cfg) -> CountyFiles:
             rd.check(t, SCHEMAS[stem], p)
             tables[stem].append(t)
     if p.lines or not tables["villages"] or not tables["households"] or not tables["loans"]:
-        raise DataError(folder, p.lines or ["nothing readable"])
+        raise DataError(folder, p.report() or ["nothing readable"])
     try:
         cf = _assemble(folder, tables, p)
     except (KeyError, ValueError, TypeError, IndexError) as exc:
         # the text of an unexpected error may quote a cell: name only its type
         raise DataError(
             folder,
-            [*p.lines, f"the files do not fit together ({type(exc).__name__}); see docs/data.md"],
+            [
+                *p.report(),
+                f"the files do not fit together ({type(exc).__name__}); see docs/data.md",
+            ],
         ) from None
     if p.lines:
-        raise DataError(folder, p.lines)
+        raise DataError(folder, p.report())
     digest = hashlib.sha256()
     for path in sorted(x for paths in read_paths.values() for x in paths):
         digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes())
@@ -373,7 +376,9 @@ def _assemble_loans(
 
     def bad(mask, column, what):
         for _, r in loans[mask].iterrows():
-            p.add(r["_file"], r["_row"], r["_header"].get(column, column), what)
+            # a borrower is named by roster key or by ID number: name the column the file has
+            header = r["_header"].get(column) or r["_header"].get(f"{column}_id", column)
+            p.add(r["_file"], r["_row"], header, what)
 
     first = loans.drop_duplicates("loan", keep="first").set_index("loan")
     dup = loans["loan"].notna() & loans["loan"].duplicated(keep="first")

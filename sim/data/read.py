@@ -8,6 +8,7 @@ a value: a cell may hold personal data.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,21 +26,38 @@ _TRUE = {"1", "true", "yes", "y", "是"}
 _FALSE = {"0", "false", "no", "n", "否", ""}
 
 
+MAX_ROWS_PER_PROBLEM = 20  # then one line counts the further rows with the same problem
+
+
 @dataclass
 class Problems:
     """Problems found so far, one line each, and warnings that do not stop the run."""
 
     lines: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    _seen: Counter = field(default_factory=Counter)
 
     def add(self, file: str, row: int | str | None, column: str | None, what: str) -> None:
         """Record a problem at ``file``, ``row`` (file row, header = 1) and ``column``."""
+        kind = (file, column, what)
+        self._seen[kind] += 1
+        if self._seen[kind] > MAX_ROWS_PER_PROBLEM:
+            return
         where = [file]
         if row is not None:
             where.append(f"row {row}")
         if column is not None:
             where.append(f"column {column}")
         self.lines.append(f"{', '.join(where)}: {what}")
+
+    def report(self) -> list[str]:
+        """Every problem line, and for a problem on many rows, how many more rows have it."""
+        more = [
+            f"{file}, column {column}: {n - MAX_ROWS_PER_PROBLEM} more rows: {what}"
+            for (file, column, what), n in self._seen.items()
+            if n > MAX_ROWS_PER_PROBLEM
+        ]
+        return self.lines + more
 
 
 @dataclass
