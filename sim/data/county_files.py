@@ -159,7 +159,7 @@ class CountyFiles:
             township_bank=self.township_bank.copy(),
             village_township=self.village_township.copy(),
             village_health_shock=self.village_health_shock.copy(),
-            hh_village=h["_village"].to_numpy(np.int32),
+            hh_village=h["_village"].to_numpy(np.int32, copy=True),
             hh_size=h["size"].to_numpy(np.int8),
             hh_age=age,
             hh_labour=labour,
@@ -187,12 +187,14 @@ class CountyFiles:
     def _enterprise_table(self, cfg, h: pd.DataFrame) -> EnterpriseTable:
         e = self.enterprises if cfg.enterprise.enabled else self.enterprises.iloc[:0]
         n_e, n_h = len(e), len(h)
-        link = h["_enterprise"].to_numpy(np.int64) if n_e else np.full(n_h, -1, np.int64)
-        employer = h["_employer"].to_numpy(np.int64) if n_e else np.full(n_h, -1, np.int64)
+        link = h["_enterprise"].to_numpy(np.int64, copy=True) if n_e else np.full(n_h, -1, np.int64)
+        employer = (
+            h["_employer"].to_numpy(np.int64, copy=True) if n_e else np.full(n_h, -1, np.int64)
+        )
         sector = e["sector"].map({s: i for i, s in enumerate(cfg.county.sector_names)})
         return EnterpriseTable(
-            township=e["_township"].to_numpy(np.int64),
-            village=e["_village"].to_numpy(np.int64),
+            township=e["_township"].to_numpy(np.int64, copy=True),
+            village=e["_village"].to_numpy(np.int64, copy=True),
             sector=sector.to_numpy(np.int64),
             cash=np.zeros(n_e),  # set with the ledgers (sim.data.book.apply_ledger)
             status=np.full(n_e, ACTIVE, dtype=np.int8),
@@ -210,18 +212,25 @@ def _place_keys(f: pd.DataFrame) -> pd.Series:
 
 
 def read_county(folder: str | os.PathLike, cfg) -> CountyFiles:
-    """Read and check a county folder; raise :class:`DataError` listing every problem."""
-    folder = Path(folder).expanduser()
+    """Read and check a county folder; raise :class:`DataError` listing every problem.
+
+    Args:
+        folder: the folder of county files (docs/data.md).
+        cfg: a configuration; its ``rating.grade_names`` and ``county.sector_names`` are the
+            allowed grades and sectors.
+    """
+    return _read(Path(folder), tuple(cfg.rating.grade_names), tuple(cfg.county.sector_names))
+
+
+def _read(folder: Path, grades: tuple[str, ...], sectors: tuple[str, ...]) -> CountyFiles:
+    folder = folder.expanduser()
     if not folder.is_dir():
         raise ConfigError(
             f"county.path={folder}: no such folder; give the folder holding villages.csv, "
             "households.csv and loans*.csv (docs/data.md)"
         )
     p = rd.Problems()
-    enums = {
-        "grade": {g: g for g in cfg.rating.grade_names},
-        "sector": {s: s for s in cfg.county.sector_names},
-    }
+    enums = {"grade": {g: g for g in grades}, "sector": {s: s for s in sectors}}
     tables: dict[str, list[rd.Table]] = {}
     read_paths: dict[str, list[Path]] = {}
     for stem, cols in (
@@ -401,7 +410,6 @@ def _assemble_loans(
     village_bank = v["bank"].to_numpy()
     # -- household channel: borrower by roster key or by hashed ID number ----------------------
     hh = loans["channel"] == "household"
-    row_of = pd.Series(np.arange(len(h)), index=h.index)
     slot = pd.Series(np.nan, index=loans.index)
     if "borrower" in loans and "household" in h:
         by_key = pd.Series(np.arange(len(h)), index=h["household"].to_numpy())
@@ -412,7 +420,6 @@ def _assemble_loans(
         by_id = pd.Series(np.arange(len(h)), index=ids)[pd.notna(ids)]
         by_id = by_id[~by_id.index.duplicated()]
         slot = slot.fillna(loans["borrower_id"].map(by_id))
-    del row_of
     given = pd.Series(False, index=loans.index)
     for c in ("borrower", "borrower_id"):
         if c in loans:
@@ -479,29 +486,19 @@ def _stamp(folder: Path) -> tuple:
 
 
 @functools.lru_cache(maxsize=4)
-def _cached(folder: str, stamp: tuple, grades: tuple, sectors: tuple, cfg_key) -> CountyFiles:
-    return read_county(folder, cfg_key)
-
-
-class _EnumCfg:
-    """The two lists of the configuration the reading depends on (hashable cache key)."""
-
-    def __init__(self, grades: tuple, sectors: tuple):
-        self.rating = type("R", (), {"grade_names": list(grades)})
-        self.county = type("C", (), {"sector_names": list(sectors)})
-        self._key = (grades, sectors)
-
-    def __hash__(self) -> int:
-        return hash(self._key)
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, _EnumCfg) and other._key == self._key
+def _cached(folder: Path, stamp: tuple, grades: tuple, sectors: tuple) -> CountyFiles:
+    """One reading per folder, file versions, salt and allowed values (``stamp`` is the key)."""
+    return _read(folder, grades, sectors)
 
 
 def load(cfg) -> CountyFiles:
-    """:func:`read_county` of ``cfg.county.path``, read once per process and file version."""
+    """:func:`read_county` of ``cfg.county.path``, read once per process and file version.
+
+    The model is built from the returned object without changing it (``CountyFiles.build``
+    copies what the model may change), so replicates in one process share one reading.
+    """
     folder = Path(cfg.county.path).expanduser().resolve()
     if not folder.is_dir():
         return read_county(folder, cfg)  # raises the one-line error
     grades, sectors = tuple(cfg.rating.grade_names), tuple(cfg.county.sector_names)
-    return _cached(str(folder), _stamp(folder), grades, sectors, _EnumCfg(grades, sectors))
+    return _cached(folder, _stamp(folder), grades, sectors)
