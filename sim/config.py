@@ -411,6 +411,8 @@ def load_config(scenario: str = "baseline", overrides: list[str] | None = None) 
     refuse_unknown_keys(OmegaConf.to_container(cfg), Config)  # "+key=value" bypasses the schema
     from sim.data import is_files, resolve_config
 
+    if "county=files" in overrides and not cfg.county.path:
+        raise ConfigError("county.path: no folder given; run with county=files county.path=DIR")
     if is_files(cfg):
         resolve_config(cfg, overrides)  # counts and start month follow the files
     validate(cfg)

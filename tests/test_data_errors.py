@@ -211,3 +211,12 @@ def test_a_problem_on_many_rows_is_counted_not_repeated(tmp_path):
         f"households.csv, column 家庭人口: {45 - MAX_ROWS_PER_PROBLEM} more rows: "
         "must be at least 1 person"
     )
+
+
+def test_county_files_without_a_folder_is_refused():
+    from sim.config import ConfigError
+
+    with pytest.raises(ConfigError, match="county.path: no folder given"):
+        load_config("baseline", ["county=files"])
+    with pytest.raises(ConfigError, match="county.path=/no/such/folder: no such folder"):
+        load_config("baseline", ["county=files", "county.path=/no/such/folder"])

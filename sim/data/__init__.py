@@ -7,7 +7,7 @@ embedded synthetic county in the same format.
 
 from __future__ import annotations
 
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
 from sim.config import ConfigError
 from sim.data.county_files import CountyFiles, DataError, load, read_county
@@ -81,8 +81,6 @@ def for_model(cfg) -> CountyFiles:
 
 def is_files(cfg) -> bool:
     """Whether the configuration reads its county from files."""
-    if isinstance(cfg, DictConfig) and OmegaConf.is_missing(cfg.county, "path"):
-        return False
     return bool(cfg.county.path)
 
 
