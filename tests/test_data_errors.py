@@ -220,3 +220,10 @@ def test_county_files_without_a_folder_is_refused():
         load_config("baseline", ["county=files"])
     with pytest.raises(ConfigError, match="county.path=/no/such/folder: no such folder"):
         load_config("baseline", ["county=files", "county.path=/no/such/folder"])
+
+
+def test_a_row_with_too_many_fields_is_named(tmp_path):
+    folder = write_folder(tmp_path / "county", tiny_tables())
+    with (folder / "villages.csv").open("a", encoding="utf-8") as f:
+        f.write("西湖镇,新村,1,邮储银行,多余,多余\n")
+    assert problems(folder) == ["villages.csv, row 5: 6 fields where the header has 4"]

@@ -128,7 +128,13 @@ def read_file(path: Path, cols: tuple[Col, ...], problems: Problems) -> Table | 
         else:
             raw = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
     except Exception as exc:  # noqa: BLE001 - the message of a parser may quote a cell
-        problems.add(name, None, None, f"cannot be read as a table ({type(exc).__name__})")
+        # the CSV tokenizer's own message gives only counts and a line number: keep those
+        fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if fields:
+            want, line, saw = fields.groups()
+            problems.add(name, int(line), None, f"{saw} fields where the header has {want}")
+        else:
+            problems.add(name, None, None, f"cannot be read as a table ({type(exc).__name__})")
         return None
     known = lookup(cols)
     header: dict[str, str] = {}
