@@ -24,7 +24,12 @@ def name(kind: str, index: int, lang: Lang) -> str:
     names = (_NAMES.get() or {}).get(kind)
     if names is not None and 0 <= int(index) < len(names):
         return names[int(index)]
-    return label(f"{kind}_n", lang).format(n=int(index) + 1)
+    numbered = {
+        "township": label("township_n", lang),
+        "village": label("village_n", lang),
+        "bank": label("bank_n", lang),
+    }
+    return numbered[kind].format(n=int(index) + 1)
 
 
 def named() -> bool:
