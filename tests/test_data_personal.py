@@ -87,6 +87,11 @@ def test_run_and_briefing_packs_hold_no_personal_data(county, tmp_path, monkeypa
     # the places are there, as in the data (place names are not personal data)
     md = (out / "briefing" / "briefing.md").read_text(encoding="utf-8")
     assert "县级数据" in md
+    bulletin = pd.read_csv(out / "briefing" / "csv" / "bulletin.csv")
+    assert set(bulletin.iloc[:, 1]) == {"东岗乡", "西湖镇"}, "townships named as in the data"
+    banks = pd.read_csv(out / "briefing" / "csv" / "scorecard_bank.csv")
+    assert set(banks.iloc[:, 1]) == {"农商银行", "邮储银行"}
+    assert "乡镇1" not in md and "Township 1" not in md
     places = pd.read_parquet(out / "places.parquet")
     assert places["name"].tolist()[:2] == ["东岗乡", "西湖镇"]
     assert pd.read_parquet(out / "villages.parquet").shape[0] == 3 * 43
