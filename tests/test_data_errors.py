@@ -227,3 +227,13 @@ def test_a_row_with_too_many_fields_is_named(tmp_path):
     with (folder / "villages.csv").open("a", encoding="utf-8") as f:
         f.write("西湖镇,新村,1,邮储银行,多余,多余\n")
     assert problems(folder) == ["villages.csv, row 5: 6 fields where the header has 4"]
+
+
+def test_id_numbers_mangled_by_a_spreadsheet_are_refused(tmp_path):
+    def change(t):
+        t["loans"].loc[1, "身份证号码"] = "4.11722E+17"
+
+    assert refused(tmp_path, change) == [
+        "loans.csv, row 3, column 身份证号码: ID number in scientific notation (digits lost): "
+        "format the column as text",
+    ]

@@ -158,6 +158,17 @@ def read_file(path: Path, cols: tuple[Col, ...], problems: Problems) -> Table | 
             f"{name}: columns ignored (not in docs/data.md): {', '.join(unknown)}"
         )
     personal = [c.name for c in cols if c.kind == "personal" and c.name in frame]
+    for c in personal:
+        if c.endswith("id_number") or c == "borrower_id":
+            # Excel shows long numbers as 4.11722E+17 and loses the digits when it saves
+            mangled = frame[c].str.fullmatch(r"\d(\.\d+)?[eE]\+?\d+")
+            for row in frame.index[mangled]:
+                problems.add(
+                    name,
+                    row + 2,
+                    header[c],
+                    "ID number in scientific notation (digits lost): format the column as text",
+                )
     if personal and any(frame[c].ne("").any() for c in personal):
         try:
             key = salt()
