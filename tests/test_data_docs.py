@@ -35,3 +35,31 @@ def test_shipped_example_is_what_the_export_command_writes(tmp_path):
         ROOT / "examples" / "county", out, names, shallow=False
     )
     assert not mismatch and not errors, f"regenerate examples/county: {mismatch or errors}"
+
+
+def test_shipped_example_runs_as_the_synthetic_county_it_was_written_from():
+    from sim import load_config, run
+
+    cfg = load_config(
+        "baseline",
+        ["county=files", f"county.path={ROOT / 'examples' / 'county'}", "horizon.months=12"],
+    )
+    assert (cfg.county.n_households, cfg.county.n_villages, cfg.horizon.start) == (
+        400,
+        12,
+        "2019-01",
+    )
+    money = ["fund.initial=6000000", "guarantee.provincial_net_assets=4000000"]
+    money.append("guarantee.county_net_assets=6000000")
+    synthetic = load_config("baseline", [*EXAMPLE, "horizon.months=12", *money])
+    imported = load_config(
+        "baseline",
+        [
+            "county=files",
+            f"county.path={ROOT / 'examples' / 'county'}",
+            "horizon.months=12",
+            *money,
+        ],
+    )
+    seed = int(synthetic.run.seed)
+    assert run(synthetic, seed).summary == run(imported, seed).summary
