@@ -237,3 +237,14 @@ def test_id_numbers_mangled_by_a_spreadsheet_are_refused(tmp_path):
         "loans.csv, row 3, column 身份证号码: ID number in scientific notation (digits lost): "
         "format the column as text",
     ]
+
+
+def test_roster_key_and_id_number_of_a_loan_must_agree(tmp_path):
+    def change(t):
+        t["households"].insert(0, "户编号", [f"H{i}" for i in range(9)])
+        t["loans"].insert(2, "户编号", ["H0", "H1", "H3", "H6", "H8", None])  # H8 is not IDS[7]
+
+    assert refused(tmp_path, change) == [
+        "loans.csv, row 6, column 身份证号码: the ID number is another household's",
+        "loans.csv, row 6, column 借款人姓名: the name differs from the roster entry of this borrower",
+    ]

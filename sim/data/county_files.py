@@ -419,7 +419,10 @@ def _assemble_loans(
         ids = h["id_number"].to_numpy()
         by_id = pd.Series(np.arange(len(h)), index=ids)[pd.notna(ids)]
         by_id = by_id[~by_id.index.duplicated()]
-        slot = slot.fillna(loans["borrower_id"].map(by_id))
+        via_id = loans["borrower_id"].map(by_id)
+        both = slot.notna() & via_id.notna()
+        bad(both & (slot != via_id), "borrower_id", "the ID number is another household's")
+        slot = slot.fillna(via_id)
     given = pd.Series(False, index=loans.index)
     for c in ("borrower", "borrower_id"):
         if c in loans:
