@@ -8,13 +8,13 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from analysis import series, style, ticks
+from analysis import places, series, style, ticks
 from analysis.labels import Lang, label
 
 
 def township_names(index: pd.Index, lang: Lang) -> list[str]:
-    """Display names of township indices (1-based, as officials count)."""
-    return [label("township_n", lang).format(n=int(i) + 1) for i in index]
+    """Display names of township indices (as in the data, else numbered from 1 as officials count)."""
+    return [places.name("township", int(i), lang) for i in index]
 
 
 def _month_ticks(ax: Axes, months: list[str], axis: str = "x") -> None:

@@ -36,6 +36,7 @@ GENERAL = {
     "list_sep": ("；", "; "),
     "township_n": ("乡镇{n}", "Township {n}"),
     "bank_n": ("银行{n}", "Bank {n}"),
+    "village_n": ("行政村{n}", "Village {n}"),
     "scenario_named": ("{name}", "{name}"),
     "outcome_named": ("{name}", "{name}"),
     "budget_other": ("其他财政支出（{name}）", "Other budget line ({name})"),
@@ -335,6 +336,14 @@ SENTENCES = {
         "This briefing is based on one simulation of scenario '{scenario}' with random seed {seed}: "
         "a synthetic county of {n_townships} townships, {n_villages} villages and {n_households} "
         "registered poor households, from {start} to {end} ({months} months).",
+    ),
+    "s_source_run_files": (
+        "本简报基于情景「{scenario}」、随机种子 {seed} 的一次模拟：县级数据（建档立卡户名册与贷款台账）共 "
+        "{n_townships} 个乡镇、{n_villages} 个行政村、{n_households} 户，自台账月份 {start} 起至 {end}，共 {months} 个月。",
+        "This briefing is based on one simulation of scenario '{scenario}' with random seed {seed}: "
+        "the county's own data (household roster and loan ledgers) with {n_townships} townships, "
+        "{n_villages} villages and {n_households} households, from the ledgers' month {start} "
+        "to {end} ({months} months).",
     ),
     "s_source_run_short": (
         "本简报基于情景「{scenario}」、随机种子 {seed} 的一次模拟，模拟期 {start} 至 {end}，共 {months} 个月。",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis import kinds
+from analysis import kinds, places
 from analysis.charts_cliff import scenario_label
 from analysis.labels import Lang, has_label, label, label_or
 
@@ -27,9 +27,9 @@ def outcome_label(key: str, lang: Lang) -> str:
 
 def _values(column: str, values: pd.Series, lang: Lang) -> pd.Series:
     if column == "township":
-        return values.map(lambda i: label("township_n", lang).format(n=int(i) + 1))
+        return values.map(lambda i: places.name("township", int(i), lang))
     if column == "bank":
-        return values.map(lambda i: label("bank_n", lang).format(n=int(i) + 1))
+        return values.map(lambda i: places.name("bank", int(i), lang))
     if column == "status":
         return values.map(lambda c: label(f"status_{c}", lang))
     if column == "scenario":

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import fmt, tables
+from analysis import fmt, places, tables
 from analysis.charts_breaker import township_names
 from analysis.charts_cliff import ordered, return_rates, scenario_label
 from analysis.labels import Lang, label
@@ -37,7 +37,8 @@ def run_source(run: Run, lang: Lang) -> str:
         return label("s_source_run_short", lang).format(
             scenario=run.scenario, seed=seed_text(run.seed), **horizon
         )
-    return label("s_source_run", lang).format(
+    key = "s_source_run_files" if places.named() else "s_source_run"
+    return label(key, lang).format(
         scenario=run.scenario,
         seed=seed_text(run.seed),
         n_townships=fmt.count(county["n_townships"]),
@@ -146,8 +147,8 @@ def bulletin(villages: pd.DataFrame | None, lang: Lang) -> list[str]:
     out.append(
         label("s_scorecard", lang).format(
             year=year,
-            township=label("township_n", lang).format(n=int(best_town) + 1),
-            bank=label("bank_n", lang).format(n=int(best_bank) + 1),
+            township=places.name("township", int(best_town), lang),
+            bank=places.name("bank", int(best_bank), lang),
         )
     )
     return out

@@ -12,7 +12,7 @@ import warnings
 from datetime import datetime
 from pathlib import Path
 
-from analysis import page, style
+from analysis import page, places, style
 from analysis.contents import Chart, Contents, run_contents
 from analysis.contents_exp import experiment_contents
 from analysis.labels import Lang, label
@@ -81,7 +81,10 @@ def write_pack(path: str | Path, lang: Lang = "zh", out: str | Path | None = Non
     source = open_source(path)
     out = Path(out) if out is not None else Path(path) / "briefing"
     _refuse_foreign(out)
-    contents = contents_of(source, lang)
-    with atomic_folder(out) as tmp:
-        _write(contents, source, lang, tmp)
+    run = source.representative() if isinstance(source, Experiment) else source
+    names = run.places
+    with places.using(names):  # township, village and bank names of a county from files
+        contents = contents_of(source, lang)
+        with atomic_folder(out) as tmp:
+            _write(contents, source, lang, tmp)
     return out

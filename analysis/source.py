@@ -39,6 +39,7 @@ class Run:
     meta: dict[str, Any] = field(default_factory=dict)
     poverty: pd.DataFrame | None = None  # return to poverty by exit cohort (when recorded)
     cliff: pd.DataFrame | None = None  # income around the end of supports (when recorded)
+    places: pd.DataFrame | None = None  # names of places of a county read from files
 
     @property
     def scenario(self) -> str:
@@ -82,6 +83,7 @@ def read_run(path: str | Path) -> Run:
         meta=meta,
         poverty=_parquet(path / CLIFF_FILES[0]),
         cliff=_parquet(path / CLIFF_FILES[1]),
+        places=_parquet(path / "places.parquet"),
     )
 
 

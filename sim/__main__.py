@@ -16,9 +16,13 @@ from pathlib import Path
 
 USAGE = """usage: python -m sim [scenario=NAME] [KEY=VALUE ...]
 
-Runs one replicate of a scenario on the embedded synthetic county and writes its tables.
+Runs one replicate of a scenario on the embedded synthetic county (or a county's own files)
+and writes its tables.
   scenario=NAME     a file in scenarios/ (default: baseline)
   KEY=VALUE         any configuration key, e.g. fund.leverage=8 run.seed=3 county=small
+  county=files county.path=DIR
+                    the county's roster and loan ledgers in DIR (docs/data.md); the run
+                    starts at the ledgers' month (salt for names/ID numbers: MICROCREDIT_SALT)
   run.out_dir=PATH  where to write (default: outputs/<date>/<time>_<scenario>)
 """
 

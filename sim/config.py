@@ -32,6 +32,7 @@ class HorizonConfig:
     start: str = MISSING  # first simulated month, "YYYY-MM"
     months: int = MISSING  # number of monthly steps
     campaign_end: str = MISSING  # last month of the poverty-alleviation campaign, "YYYY-MM"
+    end: str | None = None  # last month when the start follows county files, "YYYY-MM"
 
 
 @dataclass
@@ -55,6 +56,8 @@ class CountyConfig:
     sector_names: list[str] = MISSING  # project sectors (§11)
     sector_shares: list[float] = MISSING  # share of households whose project is in each sector
     n_banks: int = MISSING  # partner banks, each serving a contiguous block of townships (分片包干)
+    path: str | None = None  # folder of county files (docs/data.md); None: the synthetic county
+    files_digest: str | None = None  # SHA-256 of those files, recorded when the config is made
 
 
 @dataclass
@@ -434,6 +437,12 @@ def load_config(scenario: str = "baseline", overrides: list[str] | None = None) 
     finally:
         GlobalHydra.instance().clear()
     refuse_unknown_keys(OmegaConf.to_container(cfg), Config)  # "+key=value" bypasses the schema
+    from sim.data import is_files, resolve_config
+
+    if "county=files" in overrides and not cfg.county.path:
+        raise ConfigError("county.path: no folder given; run with county=files county.path=DIR")
+    if is_files(cfg):
+        resolve_config(cfg, overrides)  # counts and start month follow the files
     validate(cfg)
     OmegaConf.set_readonly(cfg, True)
     return cfg

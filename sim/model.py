@@ -17,6 +17,8 @@ from sim.breaker import Breaker, ratio
 from sim.calendar import Calendar
 from sim.config import Params, to_container
 from sim.county import build_county
+from sim.data import for_model
+from sim.data.book import open_books
 from sim.defaults import DefaultModel
 from sim.enterprises import Enterprise, build_enterprises, open_enterprise_book
 from sim.fund import FinanceOffice
@@ -85,13 +87,26 @@ class MicrocreditModel(mesa.Model):
         self.calendar = Calendar.from_config(self.cfg.horizon)
         self.t = 0
         self.month_counts: dict[str, float] = {}  # this month's event counts (read by the recorder)
-        self.county = build_county(self.cfg, self.streams["county"])
-        self.enterprises = build_enterprises(self.cfg, self.county, self.streams["enterprises"])
+        # a county read from files (sim/data/) replaces the synthetic county and opening book
+        self.county_files = for_model(self.cfg) if self.cfg.county.path else None
+        if self.county_files is None:
+            self.county = build_county(self.cfg, self.streams["county"])
+            self.enterprises = build_enterprises(self.cfg, self.county, self.streams["enterprises"])
+        else:
+            self.county, self.enterprises = self.county_files.build(
+                self.cfg, self.streams["county"]
+            )
         self.credit_lines = np.asarray(self.cfg.rating.grade_credit_lines, dtype=float)
         self._build_tables()
         self._build_agents()
         self.recorder = Recorder(self)
-        self._open_initial_book()
+        if self.county_files is None:
+            self._open_initial_book()
+        else:
+            open_books(self, self.county_files)
+        led = self.ledger
+        over = led.loan_balance > np.maximum(led.fund_balance, 0.0) * self.cfg.fund.leverage + 1e-6
+        self.opening_over_capacity = [int(b) for b in np.flatnonzero(over)]
         sub_dpd = self.cfg.classification.substandard_dpd
         for book in self.books():  # the opening book's NPL state, for the first month's flows
             book.was_npl = book.non_performing(sub_dpd)
@@ -170,9 +185,6 @@ class MicrocreditModel(mesa.Model):
         hh.ti_first_loan[chosen] = self.loans.ti_start[chosen]
         self.draw_outcome_noise()
         lending.start_loan_years(self, chosen, 0, year_end=(remaining - 1) % 12 + 1)
-        led = self.ledger
-        over = led.loan_balance > np.maximum(led.fund_balance, 0.0) * cfg.fund.leverage + 1e-6
-        self.opening_over_capacity = [int(b) for b in np.flatnonzero(over)]
 
     # -- helpers used by the submodels ----------------------------------------------------
     def books(self) -> tuple[LoanBook, LoanBook]:

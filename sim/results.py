@@ -20,8 +20,8 @@ import pandas as pd
 
 from sim.config import ROOT
 
-TABLES = ("timeseries", "villages", "events", "enterprises", "poverty", "cliff")
-OPTIONAL_TABLES = ("villages", "events", "enterprises", "poverty", "cliff")
+TABLES = ("timeseries", "villages", "events", "enterprises", "poverty", "cliff", "places")
+OPTIONAL_TABLES = ("villages", "events", "enterprises", "poverty", "cliff", "places")
 
 
 def package_version() -> str:
@@ -63,6 +63,7 @@ class RunResult:
         None  # return-to-poverty rate by exit cohort and years since exit
     )
     cliff: pd.DataFrame | None = None  # mean income per person around the year supports end
+    places: pd.DataFrame | None = None  # kind, index, name of the places of a county from files
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write Parquet tables, ``summary.json`` and ``config.json`` into folder ``path``.

@@ -60,6 +60,14 @@ def seed_record(seed: Seed) -> int | list[int]:
     return int(seed)
 
 
+def places_table(names: dict[str, list[str]] | None) -> pd.DataFrame | None:
+    """Township, village and bank names of a county read from files (None: synthetic county)."""
+    if names is None:
+        return None
+    rows = [(kind, i, name) for kind, values in names.items() for i, name in enumerate(values)]
+    return pd.DataFrame(rows, columns=["kind", "index", "name"])
+
+
 def _collect(model: MicrocreditModel, seed: Seed) -> RunResult:
     rec, c, cal = model.recorder, model.county, model.calendar
     ts = pd.DataFrame(rec.rows)
@@ -106,6 +114,7 @@ def _collect(model: MicrocreditModel, seed: Seed) -> RunResult:
         enterprises=pd.DataFrame(rec.enterprise_rows, columns=ENTERPRISE_COLUMNS),
         poverty=poverty,
         cliff=cliff,
+        places=places_table(c.names),
         seed=seed_record(seed),
         metadata={
             "scenario": cfg["scenario"],

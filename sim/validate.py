@@ -104,6 +104,8 @@ def validate(cfg: DictConfig) -> None:
 def _horizon(cfg: DictConfig) -> None:
     start = parse_month("horizon.start", cfg.horizon.start)
     parse_month("horizon.campaign_end", cfg.horizon.campaign_end)
+    if cfg.horizon.end is not None:
+        parse_month("horizon.end", cfg.horizon.end)
     if start[0] < 1900:
         _fail("horizon.start", cfg.horizon.start, "give a year after 1900")
     if not 1 <= cfg.horizon.months <= 600:

@@ -36,6 +36,8 @@ class County:
     hh_grade: np.ndarray  # credit grade the rating will give (index into rating.grade_names)
     ti_rated: np.ndarray  # step at which information collection reaches the household
     ti_aware: np.ndarray  # step at which the household learns of the policy
+    # place names of a county read from files ({"township": [...], "village": [...], "bank": [...]})
+    names: dict[str, list[str]] | None = None
 
     @property
     def n_households(self) -> int:

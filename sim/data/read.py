@@ -1,0 +1,254 @@
+"""Reading one county file: headers, encoding, personal columns, types and value checks.
+
+Every problem is collected (file, row, column, what to change) rather than raised at the
+first one, so a user fixes a file in one pass. Messages name the row and the column, never
+a value: a cell may hold personal data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from sim.data.columns import Col, lookup
+from sim.data.personal import SaltError, hash_column, salt
+
+SUFFIXES = (".csv", ".xlsx")
+_MONTH = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2})?\s*日?)?(?:[ T].*)?$")
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})?$")
+_TRUE = {"1", "true", "yes", "y", "是"}
+_FALSE = {"0", "false", "no", "n", "否", ""}
+
+
+MAX_ROWS_PER_PROBLEM = 20  # then one line counts the further rows with the same problem
+
+
+@dataclass
+class Problems:
+    """Problems found so far, one line each, and warnings that do not stop the run."""
+
+    lines: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    _seen: Counter = field(default_factory=Counter)
+
+    def add(self, file: str, row: int | str | None, column: str | None, what: str) -> None:
+        """Record a problem at ``file``, ``row`` (file row, header = 1) and ``column``."""
+        kind = (file, column, what)
+        self._seen[kind] += 1
+        if self._seen[kind] > MAX_ROWS_PER_PROBLEM:
+            return
+        where = [file]
+        if row is not None:
+            where.append(f"row {row}")
+        if column is not None:
+            where.append(f"column {column}")
+        self.lines.append(f"{', '.join(where)}: {what}")
+
+    def report(self) -> list[str]:
+        """Every problem line, and for a problem on many rows, how many more rows have it."""
+        more = [
+            f"{file}, column {column}: {n - MAX_ROWS_PER_PROBLEM} more rows: {what}"
+            for (file, column, what), n in self._seen.items()
+            if n > MAX_ROWS_PER_PROBLEM
+        ]
+        return self.lines + more
+
+
+@dataclass
+class Table:
+    """A file read into canonical columns; ``row`` is the file row of each record."""
+
+    file: str
+    frame: pd.DataFrame
+    header: dict[str, str]  # canonical name -> header as written in the file
+
+    def col(self, name: str) -> str:
+        """The header the file uses for canonical column ``name``."""
+        return self.header.get(name, name)
+
+
+def month_index(year: int, month: int) -> int:
+    """Months since year 0 (a month's position on a single axis)."""
+    return year * 12 + month - 1
+
+
+def month_label(index: int) -> str:
+    """``YYYY-MM`` of a :func:`month_index`."""
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def _parse_month(text: str) -> int | None:
+    m = _MONTH.match(text) or _COMPACT.match(text)
+    if not m:
+        return None
+    year, month = int(m.group(1)), int(m.group(2))
+    return month_index(year, month) if 1 <= month <= 12 and 1900 <= year <= 2200 else None
+
+
+def _decode(path: Path, name: str, problems: Problems) -> str | None:
+    """UTF-8 text of a CSV file; otherwise a problem naming the first row and column that fail."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        start = data.rfind(b"\n", 0, exc.start) + 1
+        row = data.count(b"\n", 0, exc.start) + 1
+        column = data.count(b",", start, exc.start) + 1
+        header = data.split(b"\n", 1)[0].decode("utf-8", errors="replace").split(",")
+        col = header[column - 1].strip() if column <= len(header) and row > 1 else str(column)
+        problems.add(
+            name,
+            row,
+            col,
+            "the file is not UTF-8 text (saved as GBK/ANSI?); save it as 'CSV UTF-8' and retry",
+        )
+        return None
+
+
+def read_file(path: Path, cols: tuple[Col, ...], problems: Problems) -> Table | None:
+    """Read ``path`` (CSV in UTF-8, or an Excel .xlsx sheet) into canonical text columns.
+
+    Personal columns are hashed and dropped here, before anything else sees them.
+    """
+    name = path.name
+    try:
+        if path.suffix.lower() == ".csv":
+            text = _decode(path, name, problems)
+            if text is None:
+                return None
+            import io
+
+            raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+        else:
+            raw = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+    except Exception as exc:  # noqa: BLE001 - the message of a parser may quote a cell
+        # the CSV tokenizer's own message gives only counts and a line number: keep those
+        fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if fields:
+            want, line, saw = fields.groups()
+            problems.add(name, int(line), None, f"{saw} fields where the header has {want}")
+        else:
+            problems.add(name, None, None, f"cannot be read as a table ({type(exc).__name__})")
+        return None
+    known = lookup(cols)
+    header: dict[str, str] = {}
+    unknown: list[str] = []
+    frame = pd.DataFrame(index=raw.index)
+    for written in raw.columns:
+        key = str(written).strip().lower()
+        col = known.get(key)
+        if col is None:
+            if not key.startswith("unnamed:"):
+                unknown.append(str(written).strip())
+            continue
+        if col.name in header:
+            problems.add(name, 1, str(written).strip(), f"a second header for {col.name}")
+            continue
+        header[col.name] = str(written).strip()
+        frame[col.name] = raw[written].astype(str).str.strip()
+    del raw
+    if unknown:
+        problems.warnings.append(
+            f"{name}: columns ignored (not in docs/data.md): {', '.join(unknown)}"
+        )
+    personal = [c.name for c in cols if c.kind == "personal" and c.name in frame]
+    for c in personal:
+        if c.endswith("id_number") or c == "borrower_id":
+            # Excel shows long numbers as 4.11722E+17 and loses the digits when it saves
+            mangled = frame[c].str.fullmatch(r"\d(\.\d+)?[eE]\+?\d+")
+            for row in frame.index[mangled]:
+                problems.add(
+                    name,
+                    row + 2,
+                    header[c],
+                    "ID number in scientific notation (digits lost): format the column as text",
+                )
+    if personal and any(frame[c].ne("").any() for c in personal):
+        try:
+            key = salt()
+        except SaltError as exc:
+            problems.add(name, None, ", ".join(header[c] for c in personal), str(exc))
+            key = b"\0" * 32  # keep checking the rest; nothing will be run
+        for c in personal:
+            frame[c] = hash_column(frame[c], key)
+    elif personal:
+        frame = frame.drop(columns=personal)
+    frame.index = frame.index + 2  # file rows: the header is row 1
+    for c in cols:
+        if c.required and c.name not in frame:
+            problems.add(name, 1, f"{c.name} / {c.zh}", "missing column; add it (docs/data.md)")
+    return Table(name, frame, header)
+
+
+def coerce(table: Table, cols: tuple[Col, ...], problems: Problems, enums: dict) -> None:
+    """Convert text columns to their kind in place; bad or missing cells become problems."""
+    f = table.frame
+    for c in cols:
+        if c.name not in f or c.kind in ("personal",):
+            continue
+        s = f[c.name]
+        empty = s.isna() | (s == "")
+        if c.required and c.kind != "bool":
+            for row in s.index[empty]:
+                problems.add(table.file, row, table.col(c.name), "empty; give a value")
+        if c.kind == "text":
+            f[c.name] = s.where(~empty, None)
+        elif c.kind in ("int", "float"):
+            num = pd.to_numeric(s.where(~empty, None), errors="coerce")
+            bad = num.isna() & ~empty
+            if c.kind == "int":
+                bad |= num.notna() & (num != np.round(num))
+            for row in s.index[bad]:
+                what = "not a whole number" if c.kind == "int" else "not a number"
+                problems.add(table.file, row, table.col(c.name), what)
+            f[c.name] = num.where(~bad)
+        elif c.kind == "month":
+            parsed = s.map(lambda v: _parse_month(v) if isinstance(v, str) and v else None)
+            for row in s.index[parsed.isna() & ~empty]:
+                problems.add(table.file, row, table.col(c.name), "not a month; write YYYY-MM")
+            f[c.name] = parsed.astype("Float64")
+        elif c.kind == "bool":
+            low = s.fillna("").str.lower()
+            bad = ~low.isin(_TRUE | _FALSE)
+            for row in s.index[bad]:
+                problems.add(table.file, row, table.col(c.name), "write 1 or 0 (是/否)")
+            f[c.name] = low.map(lambda v: True if v in _TRUE else (False if v else None))
+        elif c.kind == "enum":
+            values = enums.get(c.name, c.values)
+            mapping = {k.lower(): v for k, v in values.items()}
+            mapped = s.map(lambda v, m=mapping: m.get(v.lower()) if isinstance(v, str) else None)
+            for row in s.index[mapped.isna() & ~empty]:
+                allowed = ", ".join(dict.fromkeys(values))
+                problems.add(table.file, row, table.col(c.name), f"not one of: {allowed}")
+            f[c.name] = mapped
+
+
+def check(table: Table, schema: pa.DataFrameSchema, problems: Problems) -> None:
+    """Run a pandera schema lazily and record each failure with its row and column."""
+    present = {k: v for k, v in schema.columns.items() if k in table.frame}
+    try:
+        schema.__class__(present, checks=schema.checks).validate(table.frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        fc = exc.failure_cases
+        for _, r in fc.iterrows():
+            row = None if pd.isna(r["index"]) else int(r["index"])
+            column = None if pd.isna(r["column"]) else table.col(str(r["column"]))
+            check = str(r["check"])
+            what = "appears twice; each must be unique" if check == "field_uniqueness" else check
+            problems.add(table.file, row, column, what)
+
+
+def find_files(folder: Path, stem: str) -> list[Path]:
+    """Files ``stem.csv``/``stem.xlsx`` (and ``stem*`` for the ledgers) in ``folder``."""
+    pattern = f"{stem}*" if stem == "loans" else stem
+    return sorted(
+        p
+        for p in folder.glob(pattern + ".*")
+        if p.suffix.lower() in SUFFIXES and not p.name.startswith((".", "~$"))
+    )

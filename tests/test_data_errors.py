@@ -1,0 +1,250 @@
+"""Bad county files are refused: every problem at once, each naming file, row and column."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from data_fixtures import SALT, tiny_tables, write_folder
+
+from sim import load_config
+from sim.config import ROOT
+from sim.data import DataError
+
+
+@pytest.fixture(autouse=True)
+def salt(monkeypatch):
+    monkeypatch.setenv("MICROCREDIT_SALT", SALT)
+
+
+def problems(folder) -> list[str]:
+    with pytest.raises(DataError) as info:
+        load_config("baseline", ["county=files", f"county.path={folder}"])
+    return info.value.lines
+
+
+def refused(tmp_path, change) -> list[str]:
+    tables = tiny_tables()
+    change(tables)
+    return problems(write_folder(tmp_path / "county", tables))
+
+
+def test_valid_folder_is_accepted(tmp_path):
+    cfg = load_config(
+        "baseline", ["county=files", f"county.path={write_folder(tmp_path, tiny_tables())}"]
+    )
+    assert cfg.county.n_households == 9
+
+
+def test_missing_column(tmp_path):
+    def change(t):
+        t["households"] = t["households"].drop(columns=["家庭人口"])
+
+    lines = refused(tmp_path, change)
+    assert lines == [
+        "households.csv, row 1, column size / 家庭人口: missing column; add it (docs/data.md)"
+    ]
+
+
+def test_unknown_village(tmp_path):
+    def change(t):
+        t["households"].loc[4, "行政村"] = "不存在村"
+
+    lines = refused(tmp_path, change)
+    # the household's row 6 (header + 5th record) and the village now one household short
+    assert (
+        "households.csv, row 6, column 行政村: unknown village: not in the villages file" in lines
+    )
+    assert any(x.startswith("villages.csv, row 3, column 建档立卡户数: says 3") for x in lines)
+
+
+def test_negative_balance(tmp_path):
+    def change(t):
+        t["loans"].loc[2, "贷款余额"] = -100
+
+    assert refused(tmp_path, change) == ["loans.csv, row 4, column 贷款余额: must not be negative"]
+
+
+def test_maturity_before_start(tmp_path):
+    def change(t):
+        t["loans"].loc[1, "到期日期"] = "2021-06"  # started 2021-12
+
+    lines = refused(tmp_path, change)
+    assert "loans.csv, row 3, column 到期日期: not after the start" in lines
+
+
+def test_duplicate_loan(tmp_path):
+    def change(t):
+        t["loans"].loc[4, "贷款编号"] = "D2"
+
+    lines = refused(tmp_path, change)
+    assert lines == ["loans.csv, row 6, column 贷款编号: same loan as loans.csv row 3"]
+
+
+def test_duplicate_loan_across_two_bank_ledgers(tmp_path):
+    tables = tiny_tables()
+    loans = tables.pop("loans")
+    folder = write_folder(tmp_path / "county", tables)
+    loans.iloc[:4].to_csv(folder / "loans_农商银行.csv", index=False)
+    loans.iloc[3:].to_csv(folder / "loans_邮储银行.csv", index=False)
+    assert problems(folder) == [
+        "loans_邮储银行.csv, row 2, column 贷款编号: same loan as loans_农商银行.csv row 5"
+    ]
+
+
+def test_borrower_not_on_the_roster(tmp_path):
+    def change(t):
+        t["loans"].loc[3, "身份证号码"] = "411722199912319999"
+        t["loans"].loc[3, "借款人姓名"] = "查无此人"
+
+    lines = refused(tmp_path, change)
+    assert lines == ["loans.csv, row 5, column 身份证号码: borrower not on the household roster"]
+
+
+def test_wrong_encoding(tmp_path):
+    folder = write_folder(tmp_path / "county", tiny_tables())
+    tiny_tables()["households"].to_csv(folder / "households.csv", index=False, encoding="gbk")
+    lines = problems(folder)
+    assert len(lines) == 1
+    assert lines[0].startswith("households.csv, row 1, column 1: the file is not UTF-8 text")
+
+
+def test_wrong_encoding_in_a_data_row_names_row_and_column(tmp_path):
+    folder = write_folder(tmp_path / "county", tiny_tables())
+    text = (folder / "villages.csv").read_text(encoding="utf-8").splitlines()
+    head = "\n".join(text[:1]).encode("utf-8")
+    rest = "\n".join(text[1:]).encode("gbk")
+    (folder / "villages.csv").write_bytes(head + b"\n" + rest + b"\n")
+    lines = problems(folder)
+    assert lines[0].startswith("villages.csv, row 2, column 乡镇: the file is not UTF-8 text")
+
+
+def test_every_problem_at_once(tmp_path):
+    def change(t):
+        t["households"].loc[0, "家庭人口"] = 0
+        t["households"].loc[1, "劳动能力"] = "很强"
+        t["loans"].loc[0, "年利率"] = 4.35
+        t["loans"]["逾期天数"] = t["loans"]["逾期天数"].astype(object)
+        t["loans"].loc[1, "逾期天数"] = "abc"
+
+    lines = refused(tmp_path, change)
+    assert lines == [
+        "households.csv, row 3, column 劳动能力: not one of: full, weak, none, 有劳动力, 强劳动力, "
+        "普通劳动力, 弱劳动力, 半劳动力, 无劳动力, 丧失劳动力",
+        "households.csv, row 2, column 家庭人口: must be at least 1 person",
+        "loans.csv, row 3, column 逾期天数: not a whole number",
+        "loans.csv, row 2, column 年利率: give the yearly rate as a decimal, e.g. 0.0435",
+    ]
+
+
+def test_cli_exits_2_and_writes_nothing(tmp_path):
+    tables = tiny_tables()
+    tables["loans"].loc[2, "贷款余额"] = -1
+    folder = write_folder(tmp_path / "county", tables)
+    out = tmp_path / "run"
+    env = {"PATH": "/usr/bin:/bin", "MICROCREDIT_SALT": SALT, "HOME": str(tmp_path)}
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sim",
+            "county=files",
+            f"county.path={folder}",
+            f"run.out_dir={out}",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert proc.returncode == 2
+    assert "loans.csv, row 4, column 贷款余额: must not be negative" in proc.stderr
+    assert not out.exists()
+
+
+def test_no_salt_with_personal_columns(tmp_path, monkeypatch):
+    monkeypatch.delenv("MICROCREDIT_SALT")
+    lines = problems(write_folder(tmp_path / "county", tiny_tables()))
+    assert any("households.csv, column 姓名, 身份证号码: the files hold names" in x for x in lines)
+
+
+def test_salt_from_a_file(tmp_path, monkeypatch):
+    monkeypatch.delenv("MICROCREDIT_SALT")
+    salt_file = tmp_path / "salt.txt"
+    salt_file.write_text(SALT, encoding="utf-8")
+    monkeypatch.setenv("MICROCREDIT_SALT_FILE", str(salt_file))
+    folder = write_folder(tmp_path / "county", tiny_tables())
+    cfg = load_config("baseline", ["county=files", f"county.path={folder}"])
+    assert cfg.county.n_households == 9
+    assert SALT not in str(cfg)
+    assert not [k for k in cfg.county if "salt" in k], "the salt is never configuration"
+
+
+def test_roster_keys_without_personal_data_need_no_salt(tmp_path, monkeypatch):
+    monkeypatch.delenv("MICROCREDIT_SALT")
+    t = tiny_tables()
+    t["households"] = t["households"].drop(columns=["姓名", "身份证号码"])
+    t["households"].insert(0, "户编号", [f"H{i}" for i in range(9)])
+    t["loans"] = t["loans"].drop(columns=["身份证号码", "借款人姓名"])
+    t["loans"].insert(2, "户编号", ["H0", "H1", "H3", "H6", "H7", None])
+    folder = write_folder(tmp_path / "county", t)
+    assert (
+        load_config("baseline", ["county=files", f"county.path={folder}"]).county.n_households == 9
+    )
+    assert isinstance(pd.read_csv(folder / "loans.csv"), pd.DataFrame)
+
+
+def test_a_problem_on_many_rows_is_counted_not_repeated(tmp_path):
+    from sim.data.read import MAX_ROWS_PER_PROBLEM
+
+    def change(t):
+        t["households"] = pd.concat([t["households"]] * 5, ignore_index=True)
+        t["households"]["家庭人口"] = 0
+        t["villages"]["建档立卡户数"] = 15
+
+    lines = refused(tmp_path, change)
+    size = [x for x in lines if "家庭人口" in x]
+    assert len(size) == MAX_ROWS_PER_PROBLEM + 1
+    assert size[-1] == (
+        f"households.csv, column 家庭人口: {45 - MAX_ROWS_PER_PROBLEM} more rows: "
+        "must be at least 1 person"
+    )
+
+
+def test_county_files_without_a_folder_is_refused():
+    from sim.config import ConfigError
+
+    with pytest.raises(ConfigError, match="county.path: no folder given"):
+        load_config("baseline", ["county=files"])
+    with pytest.raises(ConfigError, match="county.path=/no/such/folder: no such folder"):
+        load_config("baseline", ["county=files", "county.path=/no/such/folder"])
+
+
+def test_a_row_with_too_many_fields_is_named(tmp_path):
+    folder = write_folder(tmp_path / "county", tiny_tables())
+    with (folder / "villages.csv").open("a", encoding="utf-8") as f:
+        f.write("西湖镇,新村,1,邮储银行,多余,多余\n")
+    assert problems(folder) == ["villages.csv, row 5: 6 fields where the header has 4"]
+
+
+def test_id_numbers_mangled_by_a_spreadsheet_are_refused(tmp_path):
+    def change(t):
+        t["loans"].loc[1, "身份证号码"] = "4.11722E+17"
+
+    assert refused(tmp_path, change) == [
+        "loans.csv, row 3, column 身份证号码: ID number in scientific notation (digits lost): "
+        "format the column as text",
+    ]
+
+
+def test_roster_key_and_id_number_of_a_loan_must_agree(tmp_path):
+    def change(t):
+        t["households"].insert(0, "户编号", [f"H{i}" for i in range(9)])
+        t["loans"].insert(2, "户编号", ["H0", "H1", "H3", "H6", "H8", None])  # H8 is not IDS[7]
+
+    assert refused(tmp_path, change) == [
+        "loans.csv, row 6, column 身份证号码: the ID number is another household's",
+        "loans.csv, row 6, column 借款人姓名: the name differs from the roster entry of this borrower",
+    ]
