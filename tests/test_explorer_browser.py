@@ -156,6 +156,19 @@ def test_leverage_slider_and_twelve_months_show_the_model_numbers(server, tmp_pa
         page.get_by_role("button", name="Save this run").click()
         page.get_by_text("Saved to").wait_for()
         page.screenshot(path=str(tmp_path / "explorer_en.png"), full_page=True)
+
+        # the picker lists scenarios by name; picking one restarts with its settings
+        page.locator(".v-select").filter(has_text="Baseline").first.click()
+        page.get_by_role("option", name="Strict breaker").click()
+        page.locator('td[data-key="scenario"]:has-text("Strict breaker")').wait_for()
+        assert _cell(page, "agreed_leverage") == "10", (
+            "the scenario's own settings, not the slider's"
+        )
+        township = (
+            page.locator(".v-input").filter(has_text="Township breaker").get_by_role("slider")
+        )
+        assert township.get_attribute("aria-valuenow") == "0.03"
+        assert "strict_breaker" not in page.inner_text("body")
         browser.close()
 
     saved = [p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")]
