@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+import mesa
 import solara
 from mesa.visualization import SolaraViz
 
@@ -102,12 +103,22 @@ def ScenarioPicker(model: solara.Reactive, lang: Lang):
         solara.Text(text("scenario_hint", lang), style={"font-size": "12px"})
 
 
+def released_when_replaced(model: panels.ShangcaiModel) -> Callable[[], None]:
+    """Effect cleanup: once ``model`` is replaced (reset, new scenario), Mesa may free it.
+
+    Mesa 3.3 keeps every model alive through ``Agent._ids``; without this each RESET on the
+    full county would keep about 150 MB until the server stops.
+    """
+    return lambda: getattr(mesa.Agent, "_ids", {}).pop(model, None)
+
+
 @solara.component
 def Page():
     """The whole page: language switch, scenario picker, then Mesa's SolaraViz."""
     lang = LANG.value
     initial = solara.use_memo(lambda: make_model("baseline"), [])
     model = solara.use_reactive(initial)
+    solara.use_effect(lambda: released_when_replaced(model.value), [model.value])
     solara.Style(CSS)
     with solara.AppBar():
         solara.ToggleButtonsSingle(
