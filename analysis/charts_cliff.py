@@ -15,13 +15,17 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from analysis import style, ticks
-from analysis.labels import Lang, label, label_or
+from analysis.labels import Lang, label
 from analysis.source import CLIFF_RULES as RULES
+from sim import config
 
 
 def scenario_label(name: str, lang: Lang) -> str:
-    """Display name of a scenario (its own name when the label table has none)."""
-    return label_or(f"scenario_{name}", lang, "scenario_named", name=name)
+    """Display name of a scenario, as its file in ``scenarios/`` declares it (``label``).
+
+    A name without a scenario file (an experiment folder renamed by hand) is shown as is.
+    """
+    return config.scenario_label(name, lang)
 
 
 def ordered(names: pd.Series) -> list[str]:

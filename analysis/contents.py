@@ -23,6 +23,7 @@ from analysis import (
     series,
     tables,
 )
+from analysis.charts_cliff import scenario_label
 from analysis.labels import Lang, label
 from analysis.source import Run
 from analysis.workbook import Sheet
@@ -150,7 +151,7 @@ def fiscal_sheet(data: pd.DataFrame) -> pd.DataFrame:
 def summary_sheet(run: Run, lang: Lang) -> pd.DataFrame:
     """Scenario, seed and every summary value (true/false as yes/no)."""
     seed = run.seed if isinstance(run.seed, int) else narrative.seed_text(run.seed)
-    rows = [("scenario", run.scenario), ("seed", seed)]
+    rows = [("scenario", scenario_label(run.scenario, lang)), ("seed", seed)]
     for key, value in run.summary.items():
         rows.append(
             (key, label("yes" if value else "no", lang) if isinstance(value, bool) else value)
@@ -160,7 +161,9 @@ def summary_sheet(run: Run, lang: Lang) -> pd.DataFrame:
 
 def run_contents(run: Run, lang: Lang) -> Contents:
     """Charts, sheets and sentences of a single-run briefing."""
-    src = label("src_run", lang).format(scenario=run.scenario, seed=narrative.seed_text(run.seed))
+    src = label("src_run", lang).format(
+        scenario=scenario_label(run.scenario, lang), seed=narrative.seed_text(run.seed)
+    )
     charts = series_charts(run.timeseries, run.config, lang, src)
     charts[2:2] = township_charts(run, lang, src)
     cliff = run_cliff_tables(run)

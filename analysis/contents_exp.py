@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis import charts_compare, charts_sizing, narrative, narrative_exp, series, tables
+from analysis.charts_cliff import scenario_label
 from analysis.contents import (
     Chart,
     Contents,
@@ -73,9 +74,10 @@ def experiment_charts(exp: Experiment, lang: Lang) -> list[Chart]:
     """Baseline bands, township charts of one replicate, comparison, sizing and cliff."""
     base, rep = exp.baseline, exp.representative()
     meta = {"name": exp.name, "root_seed": seed_text(exp.meta.get("root_seed", "–"))}
-    src = label("src_exp", lang).format(scenario=base, n=len(exp.runs(base)), **meta)
+    name = scenario_label(base, lang)
+    src = label("src_exp", lang).format(scenario=name, n=len(exp.runs(base)), **meta)
     src_rep = label("src_exp_rep", lang).format(
-        scenario=base, replicate=rep.path.name, seed=seed_text(rep.seed), name=exp.name
+        scenario=name, replicate=rep.path.name, seed=seed_text(rep.seed), name=exp.name
     )
     src_all = label("src_exp_all", lang).format(n_scenarios=len(exp.scenarios), **meta)
     charts = series_charts(exp.timeseries(base), rep.config, lang, src)

@@ -35,11 +35,11 @@ def run_source(run: Run, lang: Lang) -> str:
     horizon = {"start": ts["month"].iloc[0], "end": ts["month"].iloc[-1], "months": len(ts)}
     if not _has(county, "n_townships", "n_villages", "n_households"):
         return label("s_source_run_short", lang).format(
-            scenario=run.scenario, seed=seed_text(run.seed), **horizon
+            scenario=scenario_label(run.scenario, lang), seed=seed_text(run.seed), **horizon
         )
     key = "s_source_run_files" if places.named() else "s_source_run"
     return label(key, lang).format(
-        scenario=run.scenario,
+        scenario=scenario_label(run.scenario, lang),
         seed=seed_text(run.seed),
         n_townships=fmt.count(county["n_townships"]),
         n_villages=fmt.count(county["n_villages"]),

@@ -328,10 +328,19 @@ class RunConfig:
 
 
 @dataclass
+class LabelConfig:
+    """Display names of the scenario, declared in its file (not a model parameter)."""
+
+    zh: str = MISSING  # Chinese name shown by the explorer and the briefing pack
+    en: str = MISSING  # English name
+
+
+@dataclass
 class Config:
     """The whole model configuration."""
 
     scenario: str = MISSING  # name of the scenario file applied on top of the defaults
+    label: LabelConfig = field(default_factory=LabelConfig)
     horizon: HorizonConfig = field(default_factory=HorizonConfig)
     county: CountyConfig = field(default_factory=CountyConfig)
     rating: RatingConfig = field(default_factory=RatingConfig)
@@ -355,6 +364,7 @@ class Config:
 _SCHEMAS = {
     cls.__name__: cls
     for cls in (
+        LabelConfig,
         HorizonConfig,
         CountyConfig,
         RatingConfig,
@@ -385,6 +395,18 @@ class ConfigError(ValueError):
 def available_scenarios() -> list[str]:
     """Names of the scenario override files in ``scenarios/``."""
     return sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
+
+
+def scenario_label(name: str, lang: str) -> str:
+    """Display name of scenario ``name`` in ``lang`` ("zh" or "en"), from its file's ``label``.
+
+    A name that is not a scenario file (e.g. a folder of an older experiment) is returned as is.
+    """
+    path = SCENARIO_DIR / f"{name}.yaml"
+    if not path.exists():
+        return name
+    label = (OmegaConf.load(path) or {}).get("label") or {}
+    return str(label.get(lang) or name)
 
 
 def _register() -> None:

@@ -68,6 +68,13 @@ def places_table(names: dict[str, list[str]] | None) -> pd.DataFrame | None:
     return pd.DataFrame(rows, columns=["kind", "index", "name"])
 
 
+def collect(model: MicrocreditModel, seed: Seed) -> RunResult:
+    """The result tables of ``model`` over the months it has run so far (all, once finished)."""
+    if model.t == 0:
+        raise ValueError("the model has not run a month yet; step it before collecting results")
+    return _collect(model, seed)
+
+
 def _collect(model: MicrocreditModel, seed: Seed) -> RunResult:
     rec, c, cal = model.recorder, model.county, model.calendar
     ts = pd.DataFrame(rec.rows)
@@ -97,9 +104,10 @@ def _collect(model: MicrocreditModel, seed: Seed) -> RunResult:
             "new_loan_amount": rec.village_new_amount.ravel(),
         }
     )
+    villages = villages.iloc[: model.t * n_v]  # months run so far (a run saved midway)
     events = pd.DataFrame(rec.events, columns=["month", "t", "event", "level", "index", "township"])
     cfg = to_container(model.config)
-    poverty = model.poverty.cohort_table(cal.year(cal.months - 1))
+    poverty = model.poverty.cohort_table(cal.year(model.t - 1))
     cliff = model.poverty.cliff_table(model.cfg.poverty)
     summary = summarise(ts, events, float(model.cfg.fund.initial))
     summary["opening_loan_balance"] = float(model.ledger.opening_loans.sum())

@@ -86,6 +86,12 @@ def validate(cfg: DictConfig) -> None:
     Raises:
         ConfigError: naming the first offending key.
     """
+    for lang in ("zh", "en"):
+        if OmegaConf.is_missing(cfg.label, lang) or not str(cfg.label[lang]).strip():
+            raise ConfigError(
+                f"label.{lang}: scenarios/{cfg.scenario}.yaml declares no display name; "
+                "add label: {zh: 中文名, en: English name} to that file"
+            )
     try:
         OmegaConf.to_container(cfg, throw_on_missing=True)
     except Exception as exc:

@@ -64,7 +64,8 @@ def test_run_pack_is_written_to_the_default_folder(run_pack, tmp_path_factory):
 def test_page_names_scenario_and_seed_and_embeds_every_chart(run_pack):
     meta = json.loads((run_pack / "pack.json").read_text(encoding="utf-8"))
     for name, text in pages(run_pack).items():
-        assert "「baseline」" in text and str(fx.RUN_SEED) in text, f"{name}: scenario/seed"
+        assert "「基准情景」" in text and str(fx.RUN_SEED) in text, f"{name}: scenario/seed"
+        assert "baseline" not in text, f"{name}: the scenario by its display name, not its id"
         for chart in meta["charts"]:
             assert f"charts/{chart}.png" in text, f"{name}: {chart} not embedded"
         for bad in PLACEHOLDERS:

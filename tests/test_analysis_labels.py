@@ -11,7 +11,6 @@ import pytest
 
 from analysis import fiscal, fmt, tables
 from analysis.labels import LABELS, LANGS, label, label_or
-from analysis.source import CLIFF_RULES
 
 ANALYSIS = Path(__file__).resolve().parents[1] / "analysis"
 CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
@@ -59,7 +58,6 @@ def dynamic_keys() -> set[str]:
         {f"sheet_{s}" for s in sheets}
         | {f"budget_{b}" for b in budget}
         | {f"status_{s}" for s in statuses}
-        | {f"scenario_{s}" for s in CLIFF_RULES}
         | set(tables.BULLETIN)
         | {f"rank_{c}" for c in tables.SCORES}
     )

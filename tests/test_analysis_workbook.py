@@ -14,6 +14,7 @@ from analysis import tables
 from analysis.labels import label
 from analysis.localise import header
 from analysis.source import read_experiment, read_run
+from sim.config import scenario_label
 
 RUN_SHEETS = ["summary", "monthly", "fiscal", "bulletin", "scorecard_township", "scorecard_bank"]
 EXP_SHEETS = [
@@ -57,7 +58,7 @@ def test_run_workbook_has_the_sheets_in_chinese(run_book):
 def test_summary_sheet_is_the_summary(run_book):
     book, run, _ = run_book
     values = {r[0]: r[1] for r in rows(book[label("sheet_summary", "zh")])[1:]}
-    assert values[label("scenario", "zh")] == run.scenario
+    assert values[label("scenario", "zh")] == scenario_label(run.scenario, "zh")
     assert values[label("seed", "zh")] == fx.RUN_SEED
     for key, v in run.summary.items():
         cell = values[header(key, "zh")]
