@@ -31,6 +31,7 @@ def plot_npl_heatmap(
     lang: Lang = "zh",
     ax: Axes | None = None,
     threshold: float = 0.05,
+    extend: str | None = None,
 ) -> Figure:
     """Township x month NPL ratio (from :func:`analysis.series.npl_matrix`).
 
@@ -38,13 +39,16 @@ def plot_npl_heatmap(
     so months near the breaker stand out and one extreme month does not wash out the rest.
     Months in which a township was suspended are marked x; months in which only some of
     its villages were suspended are marked with a dot (``suspension`` from
-    :func:`analysis.series.suspension_matrix`).
+    :func:`analysis.series.suspension_matrix`). ``extend`` sets the colour bar's arrow for
+    values above the scale (default: an arrow only when some value is above it).
     """
     fig, ax = style.axes(ax, height=max(2.4, 0.28 * len(ratios) + 1.2))
     values = ratios.to_numpy(dtype=float)
     mesh = ax.pcolormesh(values, cmap="YlOrRd", vmin=0, vmax=2 * threshold)
-    over = values.size and float(np.nanmax(values)) > 2 * threshold
-    cbar = fig.colorbar(mesh, ax=ax, fraction=0.04, pad=0.01, extend="max" if over else "neither")
+    if extend is None:
+        over = values.size and float(np.nanmax(values)) > 2 * threshold
+        extend = "max" if over else "neither"
+    cbar = fig.colorbar(mesh, ax=ax, fraction=0.04, pad=0.01, extend=extend)
     cbar.ax.axhline(threshold, color="black", lw=1)
     ticks.share_axis(cbar.ax, decimals=0)
     cbar.set_label(label("npl_ratio", lang))

@@ -240,8 +240,13 @@ class Heatmap(LiveChart):
             index=npl.index,
             columns=npl.columns,
         )
-        charts_breaker.plot_npl_heatmap(
-            npl.fillna(0.0), level, lang, ax=ax, threshold=float(model.cfg.breaker.township_npl)
+        charts_breaker.plot_npl_heatmap(  # months to come may exceed the scale: always an arrow
+            npl.fillna(0.0),
+            level,
+            lang,
+            ax=ax,
+            threshold=float(model.cfg.breaker.township_npl),
+            extend="max",
         )
         ax.title.set_fontsize(10.5)
         ax.tick_params(axis="y", labelsize=6 if n > 12 else 8)
