@@ -28,7 +28,9 @@ SHOCK = {"year": 2020, "scope": "county", "name": "", "z": -1.0}
 
 def test_every_numeric_field_is_declared_and_every_declaration_names_a_field():
     missing = [k for k in numeric_keys() if k not in BY_KEY]
-    assert not missing, f"numeric schema fields without a declaration in sim/parameters.py: {missing}"
+    assert not missing, (
+        f"numeric schema fields without a declaration in sim/parameters.py: {missing}"
+    )
     leaves = schema_leaves()
     orphans = [d.key for d in DECLARATIONS if d.key not in leaves]
     assert not orphans, f"declarations naming no schema field: {orphans}"
