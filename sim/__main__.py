@@ -83,6 +83,11 @@ def main(argv: list[str] | None = None) -> int:
         f"{'  (exhausted)' if s['fund_exhausted'] else ''}"
     )
     print(f"  cumulative fiscal cost       {s['cum_fiscal_cost'] / 1e4:,.0f} 万元")
+    if s["total_new_lending"] == 0 and res.timeseries["n_blocked_capacity"].sum() > 0:
+        print(
+            "  no new lending: the opening book used up the lending capacity "
+            "(fund.initial x fund.leverage); raise fund.initial or leave it to scale with the county"
+        )
     print(f"results: {path}")
     return 0
 

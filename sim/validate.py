@@ -1,5 +1,10 @@
 """Range and cross-field checks run before the first step.
 
+The range of each single key is declared once, in ``sim/parameters.py``; :func:`validate`
+checks those first (and that every number is finite), then the rules here that tie keys
+together (lengths, orderings, sums, choices among names, the memory a county needs). A new
+single-key range belongs in ``sim/parameters.py``, not here.
+
 Each failed check raises :class:`sim.config.ConfigError` with one line that names the key,
 the value found and what to change. Type errors and unknown keys are caught earlier by the
 structured schema; :func:`translate_hydra_error` turns those into the same one-line form.
@@ -99,7 +104,6 @@ def validate(cfg: DictConfig) -> None:
     _horizon(cfg)
     _county(cfg)
     _rating_uptake(cfg)
-    _credit(cfg)
     _default(cfg)
     _rules(cfg)
     _enterprise(cfg)
@@ -112,17 +116,10 @@ def _horizon(cfg: DictConfig) -> None:
     parse_month("horizon.campaign_end", cfg.horizon.campaign_end)
     if start[0] < 1900:
         _fail("horizon.start", cfg.horizon.start, "give a year after 1900")
-    if not 1 <= cfg.horizon.months <= 600:
-        _fail("horizon.months", cfg.horizon.months, "must be between 1 and 600 months")
 
 
 def _county(cfg: DictConfig) -> None:
     c = cfg.county
-    _positive(
-        cfg, ["county.n_townships", "county.n_villages", "county.n_households", "county.n_banks"]
-    )
-    _positive(cfg, ["county.head_age_sd", "county.min_village_households"])
-    _nonneg(cfg, ["county.village_size_sigma", "county.n_health_shock_villages"])
     if c.n_villages < c.n_townships:
         _fail(
             "county.n_villages",
@@ -149,8 +146,7 @@ def _county(cfg: DictConfig) -> None:
         _fail("county.head_age_min", c.head_age_min, "must be below county.head_age_max")
     _shares(cfg, "county.household_size_probs")
     _shares(cfg, "county.labour_shares", 3)
-    _prob(cfg, ["county.health_shock_no_labour_share"])
-    if len(c.skills_beta) != 2 or min(c.skills_beta) <= 0:
+    if len(c.skills_beta) != 2:
         _fail("county.skills_beta", list(c.skills_beta), "give two positive Beta parameters [a, b]")
     if len(set(c.sector_names)) != len(c.sector_names) or not c.sector_names:
         _fail("county.sector_names", list(c.sector_names), "give distinct, non-empty sector names")
@@ -197,11 +193,6 @@ def _memory(cfg: DictConfig) -> None:
 
 def _rating_uptake(cfg: DictConfig) -> None:
     r, u = cfg.rating, cfg.uptake
-    _prob(cfg, ["rating.coverage_start", "rating.awareness_start"])
-    _nonneg(
-        cfg,
-        ["rating.months_to_full_coverage", "rating.months_to_full_awareness", "rating.noise_sd"],
-    )
     n_grades = len(r.grade_names)
     if n_grades < 2:
         _fail("rating.grade_names", list(r.grade_names), "give at least two grades")
@@ -220,44 +211,13 @@ def _rating_uptake(cfg: DictConfig) -> None:
                 f"must lie in [0, credit.loan_cap={cfg.credit.loan_cap}]",
             )
     _length(cfg, "uptake.p_willing", 2, "labour class [full, weak]")
-    for i, p in enumerate(u.p_willing):
-        if not 0 <= p <= 1:
-            _fail(f"uptake.p_willing[{i}]", p, "a probability must lie in [0, 1]")
-    _prob(
-        cfg,
-        [
-            "uptake.hazard_monthly_campaign",
-            "uptake.hazard_monthly_transition",
-            "uptake.initial_loan_share",
-        ],
-    )
-    _nonneg(cfg, ["uptake.repeat_hazard_multiplier", "uptake.reapply_wait_months"])
-    _positive(cfg, ["uptake.amount_step"])
-    if len(u.amount_beta) != 2 or min(u.amount_beta) <= 0:
+    if len(u.amount_beta) != 2:
         _fail("uptake.amount_beta", list(u.amount_beta), "give two positive Beta parameters [a, b]")
     _shares(cfg, "uptake.term_probs", 3)
 
 
-def _credit(cfg: DictConfig) -> None:
-    _positive(cfg, ["credit.loan_cap"])
-    _prob(cfg, ["credit.rate_1y", "credit.rate_multi", "credit.rate_transition"])
-    if not 16 <= cfg.credit.age_limit <= 120:
-        _fail("credit.age_limit", cfg.credit.age_limit, "give an age in years between 16 and 120")
-    _nonneg(cfg, ["subsidy.max_amount", "subsidy.max_term_years"])
-    _nonneg(cfg, ["subsidy.settlement_delay_quarters", "subsidy.household_float_quarters"])
-    _prob(cfg, ["subsidy.transition_share"])
-
-
 def _default(cfg: DictConfig) -> None:
     d = cfg.default
-    if not 0 < d.pd_annual < 1:
-        _fail(
-            "default.pd_annual",
-            d.pd_annual,
-            "a yearly default probability must lie strictly in (0, 1)",
-        )
-    _prob(cfg, ["default.rho_county", "default.rho_township", "default.rho_sector"])
-    _prob(cfg, ["default.p_wilful", "default.p_cure_monthly"])
     rho = d.rho_county + d.rho_township + d.rho_sector
     if rho >= 1:
         _fail(
@@ -268,15 +228,6 @@ def _default(cfg: DictConfig) -> None:
     _length(cfg, "default.grade_pd_multipliers", len(cfg.rating.grade_names), "grade")
     _length(cfg, "default.labour_pd_multipliers", 2, "labour class [full, weak]")
     _length(cfg, "default.sector_pd_multipliers", len(cfg.county.sector_names), "sector")
-    for key in (
-        "default.grade_pd_multipliers",
-        "default.labour_pd_multipliers",
-        "default.sector_pd_multipliers",
-    ):
-        for i, v in enumerate(_get(cfg, key)):
-            if v <= 0:
-                _fail(f"{key}[{i}]", v, "multipliers must be greater than 0")
-    _positive(cfg, ["default.extension_pd_multiplier"])
     for i, s in enumerate(d.shocks):
         key = f"default.shocks[{i}]"
         if s.scope not in SHOCK_SCOPES:
@@ -299,10 +250,6 @@ def _default(cfg: DictConfig) -> None:
 
 def _rules(cfg: DictConfig) -> None:
     m = cfg.maturity
-    _prob(cfg, ["maturity.p_renewal_request"])
-    if not 1 <= m.renewal_max_term_years <= 3:
-        _fail("maturity.renewal_max_term_years", m.renewal_max_term_years, "give 1, 2 or 3")
-    _nonneg(cfg, ["maturity.extension_max_months", "maturity.max_extensions"])
     if m.extension_enabled and m.extension_max_months == 0:
         _fail(
             "maturity.extension_max_months", 0, "extensions are enabled, so give a positive length"
@@ -314,7 +261,6 @@ def _rules(cfg: DictConfig) -> None:
             k.substandard_dpd,
             "need 0 < substandard_dpd < doubtful_dpd < loss_dpd",
         )
-    _threshold(cfg, ["breaker.township_npl", "breaker.village_npl"])
     loss = cfg.loss
     if loss.recognition_dpd <= k.substandard_dpd:
         _fail(
@@ -323,18 +269,11 @@ def _rules(cfg: DictConfig) -> None:
             f"must exceed classification.substandard_dpd ({k.substandard_dpd}), "
             "or no loan is ever non-performing",
         )
-    _prob(cfg, ["loss.fund_share", "loss.recovery_rate"])
-    _nonneg(cfg, ["loss.recovery_lag_months"])
     f = cfg.fund
-    _nonneg(cfg, ["fund.initial", "fund.topup_amount", "fund.target"])
-    _positive(cfg, ["fund.leverage"])
     if f.topup_rule not in TOPUP_RULES:
         _fail("fund.topup_rule", f.topup_rule, f"choose one of {', '.join(TOPUP_RULES)}")
     if f.topup_rule == "fixed" and f.topup_amount == 0:
         _fail("fund.topup_amount", 0, 'fund.topup_rule is "fixed": give a positive yearly amount')
-    for key in ("fund.topup_month", "fund.rebalance_month"):
-        if not 1 <= _get(cfg, key) <= 12:
-            _fail(key, _get(cfg, key), "give a calendar month 1-12")
 
 
 def translate_hydra_error(exc: BaseException) -> ConfigError:
@@ -367,38 +306,6 @@ def translate_hydra_error(exc: BaseException) -> ConfigError:
 
 def _enterprise(cfg: DictConfig) -> None:
     e = cfg.enterprise
-    _prob(
-        cfg,
-        [
-            f"enterprise.{k}"
-            for k in (
-                "link_share_no_labour",
-                "able_link_share",
-                "return_rate",
-                "interest_subsidy_rate",
-                "rho_county",
-                "rho_sector",
-                "p_breach",
-                "p_breach_persists",
-                "leakage_share",
-            )
-        ],
-    )
-    _nonneg(
-        cfg,
-        [
-            f"enterprise.{k}"
-            for k in (
-                "amount_per_household",
-                "workers_mean",
-                "wage",
-                "roa_sd",
-                "initial_cash_share",
-                "insolvency_cash_share",
-                "rectification_months",
-            )
-        ],
-    )
     if e.enabled and e.n_enterprises < 1:
         _fail(
             "enterprise.n_enterprises",
@@ -411,8 +318,6 @@ def _enterprise(cfg: DictConfig) -> None:
             e.amount_per_household,
             f"at most credit.loan_cap ({cfg.credit.loan_cap})",
         )
-    if not 1 <= e.term_years <= 3:
-        _fail("enterprise.term_years", e.term_years, "give 1, 2 or 3 (§3: within 3 years)")
     if e.rho_county + e.rho_sector >= 1:
         _fail(
             "enterprise.rho_county",
@@ -432,31 +337,11 @@ def _guarantee(cfg: DictConfig) -> None:
     for key in ("household_guarantor", "enterprise_guarantor"):
         if g[key] not in GUARANTORS:
             _fail(f"guarantee.{key}", g[key], f"choose one of {', '.join(GUARANTORS)}")
-    _prob(
-        cfg,
-        [
-            f"guarantee.{k}"
-            for k in (
-                "household_fee_rate",
-                "enterprise_fee_rate",
-                "fee_subsidy_share",
-                "guarantor_loss_share",
-                "county_reimbursement_share",
-            )
-        ],
-    )
-    _nonneg(cfg, ["guarantee.provincial_net_assets", "guarantee.county_net_assets"])
-    _positive(cfg, ["guarantee.leverage_limit"])
 
 
 def _poverty(cfg: DictConfig) -> None:
-    i, p = cfg.income, cfg.poverty
+    p = cfg.poverty
     _length(cfg, "income.base_per_person", 3, "labour class [full, weak, none]")
-    for k, v in enumerate(i.base_per_person):
-        if v < 0:
-            _fail(f"income.base_per_person[{k}]", v, "must not be negative")
-    _nonneg(cfg, ["income.base_sd", "income.shock_sd", "income.transfer_per_person"])
-    _prob(cfg, ["income.project_persistence"])
     if len(p.line_years) == 0 or len(p.line_years) != len(p.line_yuan):
         _fail(
             "poverty.line_yuan",
@@ -466,16 +351,9 @@ def _poverty(cfg: DictConfig) -> None:
     years = list(p.line_years)
     if years != sorted(set(years)):
         _fail("poverty.line_years", years, "years must be distinct and increasing")
-    if any(v <= 0 for v in p.line_yuan):
-        _fail("poverty.line_yuan", list(p.line_yuan), "poverty lines must be positive yuan")
-    if not 1 <= p.assessment_month <= 12:
-        _fail("poverty.assessment_month", p.assessment_month, "give a calendar month 1-12")
     if p.withdrawal_rule not in WITHDRAWAL_RULES:
         _fail(
             "poverty.withdrawal_rule",
             p.withdrawal_rule,
             f"choose one of {', '.join(WITHDRAWAL_RULES)}",
         )
-    _nonneg(cfg, ["poverty.support_years_after_exit", "poverty.exit_margin"])
-    _positive(cfg, ["poverty.taper_years", "poverty.retention_payout_years"])
-    _prob(cfg, ["poverty.retention_share"])
