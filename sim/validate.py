@@ -19,7 +19,6 @@ from collections.abc import Iterable
 from omegaconf import DictConfig, OmegaConf
 
 from sim.config import ConfigError
-from sim.parameters import problems
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 TOPUP_RULES = ("none", "fixed", "restore")
@@ -95,6 +94,8 @@ def validate(cfg: DictConfig) -> None:
     Raises:
         ConfigError: naming the first offending key.
     """
+    from sim.parameters import problems  # here, so that `python -m sim.parameters` runs cleanly
+
     try:
         data = OmegaConf.to_container(cfg, resolve=True, throw_on_missing=True)
     except Exception as exc:
