@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         scenario, overrides = parse_args(argv)
         cfg = load_config(scenario, overrides)
-        out = output_folder(cfg, scenario)  # checked and reserved before the simulation
+        out, created = output_folder(cfg, scenario)  # checked and reserved before the simulation
     except (ConfigError, OutputError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -66,7 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     finally:
-        _release(out)
+        if created:
+            _release(out)
     _point_latest(ROOT / "outputs" / "latest", path)
     s = res.summary
     print(
@@ -92,21 +93,23 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def output_folder(cfg, scenario: str) -> Path:
+def output_folder(cfg, scenario: str) -> tuple[Path, bool]:
     """The run folder, created empty now so that a bad location fails before the simulation.
 
     ``run.out_dir`` must be a new or empty folder (results are never overwritten); the
     default ``outputs/<date>/<time>_<scenario>`` gets a ``-2``, ``-3`` ... suffix when a run
-    started in the same second already took it.
+    started in the same second already took it. Returns the folder and whether it was
+    created here (a user's empty folder is never removed).
     """
     from sim.config import ROOT
     from sim.results import prepare_folder, unique_folder
 
     if cfg.run.out_dir:
-        return prepare_folder(cfg.run.out_dir, f"run.out_dir={cfg.run.out_dir}")
+        existed = Path(cfg.run.out_dir).exists()
+        return prepare_folder(cfg.run.out_dir, f"run.out_dir={cfg.run.out_dir}"), not existed
     now = datetime.now()
     parent = ROOT / "outputs" / now.strftime("%Y-%m-%d")
-    return unique_folder(parent, now.strftime("%H-%M-%S") + f"_{scenario}")
+    return unique_folder(parent, now.strftime("%H-%M-%S") + f"_{scenario}"), True
 
 
 def _release(out: Path) -> None:

@@ -312,3 +312,20 @@ def test_a_large_county_opens_a_book_within_capacity_and_lends():
     opening = res.summary["opening_loan_balance"]
     assert opening < capacity, f"opening book {opening:,.0f} within capacity {capacity:,.0f}"
     assert res.timeseries["new_loans"].iloc[0] > 0, "and lends in the first month"
+
+
+def test_a_failed_run_leaves_no_folder_and_keeps_a_users_empty_one(tmp_path, monkeypatch):
+    import sim
+    from sim.__main__ import main
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("simulated failure")
+
+    monkeypatch.setattr(sim, "run", broken)
+    new, users = tmp_path / "new", tmp_path / "users"
+    users.mkdir()
+    for out in (new, users):
+        with pytest.raises(RuntimeError):
+            main([*FAST, f"run.out_dir={out}"])
+    assert not new.exists(), "the folder reserved for the run is removed: nothing half-written"
+    assert users.is_dir(), "a user's own (empty) folder is never removed"
