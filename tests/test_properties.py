@@ -1,6 +1,7 @@
 """Property tests (Hypothesis) over the valid and the invalid configuration space.
 
-Valid space: a small county (1,000-3,000 households), 3-18 months, and default risk,
+Valid space: a small county (1,000-3,000 households in 1-45 villages and 1-12 townships, the
+derived counts following), 3-18 months, and default risk,
 correlations, fund, leverage, breaker lines, loss sharing and behaviour drawn across their
 ranges. Every run checks its own books every month (``run.check_books``, which raises on any
 broken ledger identity), and the outputs must have no NaN, rates in [0, 1], NPL never above
@@ -58,16 +59,26 @@ def _override(key: str, value) -> str:
     return f"{key}={value!r}" if isinstance(value, float) else f"{key}={value}"
 
 
+@st.composite
+def county_sizes(draw):
+    """Villages and townships (at most one township per village); derived counts follow."""
+    villages = draw(st.integers(1, 45))  # 45 villages of at least 20 households fit
+    return {
+        "county.n_villages": villages,
+        "county.n_townships": draw(st.integers(1, min(12, villages))),
+    }
+
+
 @settings(
     max_examples=12,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
-@given(valid_overrides)
-def test_valid_configurations_keep_the_books_and_the_bounds(values):
+@given(valid_overrides, county_sizes())
+def test_valid_configurations_keep_the_books_and_the_bounds(values, sizes):
     overrides = ["county=small", "run.check_books=true"]
-    overrides += [_override(k, v) for k, v in values.items()]
+    overrides += [_override(k, v) for k, v in {**values, **sizes}.items()]
     cfg = load_config("baseline", overrides)
     res = run(cfg, seed=int(cfg.run.seed))  # check_books raises BooksError on any broken identity
     ts = res.timeseries
