@@ -263,6 +263,7 @@ def test_cli_bad_dask_scheduler_exits_2(tmp_path, capsys):
         "--scheduler", "not-a-scheduler", "--out", str(tmp_path / "exp"), *FAST,
     )  # fmt: skip
     _refused(proc, "--scheduler")
+    assert not (tmp_path / "exp").exists(), "no folder is left behind"
 
 
 def test_calibrate_and_briefing_refuse_bad_folders_with_exit_2(tmp_path, capsys):

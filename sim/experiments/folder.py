@@ -100,8 +100,11 @@ def _plain(obj: Any) -> Any:
     raise TypeError(f"cannot write {type(obj).__name__} to JSON")
 
 
-def claim(out: Path, command: str) -> None:
+def claim(out: Path, command: str) -> bool:
     """Check that ``out`` can hold an experiment of ``command``, creating it; else raise.
+
+    Returns whether the folder was created here (so that a failure before anything is
+    written can remove it again).
 
     A new or empty folder is taken; a folder that holds an experiment of the same command
     is resumed. Anything else is refused before any replicate runs, and nothing in it is
@@ -111,6 +114,7 @@ def claim(out: Path, command: str) -> None:
     """
     out = Path(out)
     where = f"experiment folder {out}"
+    created = not out.exists()
     try:
         if out.exists() and any(out.iterdir()):
             record = _experiment_json(out)
@@ -127,6 +131,7 @@ def claim(out: Path, command: str) -> None:
         raise ExperimentError(str(exc)) from None
     except NotADirectoryError:
         raise ExperimentError(f"{where}: is a file, not a folder; choose another --out") from None
+    return created
 
 
 def _experiment_json(out: Path) -> dict[str, Any]:

@@ -9,6 +9,7 @@ tables as an uninterrupted run.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -94,19 +95,30 @@ class Experiment:
         self._map = None
 
     def __enter__(self) -> Experiment:
-        self.claim()
-        self._map = self._stack.enter_context(worker_pool(*self.pool_args))
+        created = self.claim()
+        try:
+            self._map = self._stack.enter_context(worker_pool(*self.pool_args))
+        except BaseException:  # e.g. no Dask scheduler there: leave no empty folder behind
+            if created:
+                with contextlib.suppress(OSError):
+                    self.out.rmdir()
+            raise
         return self
 
     def __exit__(self, *exc) -> None:
         self._stack.close()
         self._map = None
 
-    def claim(self) -> None:
-        """Check and take the folder (once), before any worker starts (``folder.claim``)."""
-        if not self._claimed:
-            fs.claim(self.out, self.kind)
-            self._claimed = True
+    def claim(self) -> bool:
+        """Check and take the folder (once), before any worker starts (``folder.claim``).
+
+        Returns whether this call created the folder.
+        """
+        if self._claimed:
+            return False
+        created = fs.claim(self.out, self.kind)
+        self._claimed = True
+        return created
 
     def sibling(self, out, root_seed: int, n: int) -> Experiment:
         """Another experiment folder run on this one's workers (same options, shared pool)."""
