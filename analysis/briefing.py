@@ -11,6 +11,7 @@ import argparse
 import sys
 
 from analysis.source import SourceError, check_folder
+from sim.results import OutputError
 
 
 def parser() -> argparse.ArgumentParser:
@@ -33,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         from analysis.pack import write_pack
 
         out = write_pack(args.path, args.lang, args.out)
-    except SourceError as exc:
+    except (SourceError, OutputError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(out)

@@ -21,6 +21,8 @@ from analysis.workbook import write_csvs, write_workbook
 from sim.results import atomic_folder
 
 MARKER = "pack.json"
+#: Everything a pack folder holds; a pack is replaced only if it holds nothing else.
+PACK_FILES = frozenset({"charts", "csv", page.WORKBOOK, "briefing.md", "briefing.html", MARKER})
 
 
 def contents_of(source: Run | Experiment, lang: Lang) -> Contents:
@@ -85,6 +87,6 @@ def write_pack(path: str | Path, lang: Lang = "zh", out: str | Path | None = Non
     names = run.places
     with places.using(names):  # township, village and bank names of a county from files
         contents = contents_of(source, lang)
-        with atomic_folder(out) as tmp:
+        with atomic_folder(out, known=PACK_FILES) as tmp:
             _write(contents, source, lang, tmp)
     return out

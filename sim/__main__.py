@@ -3,12 +3,15 @@
 Composes the configuration with Hydra (defaults in ``configs/``, the scenario file from
 ``scenarios/``, then the overrides), validates it, runs one replicate and writes the tables
 into a run folder (Hydra's ``outputs/<date>/<time>`` layout, with the scenario in the name,
-or ``run.out_dir``). ``outputs/latest`` points at the newest run. Bad input exits with
-status 2 and one line naming the key; nothing is written.
+or ``run.out_dir``, which must be new or empty). ``outputs/latest`` points at the newest
+run. Bad input, including an output folder that exists with files, is a file or cannot be
+written, exits with status 2 and one line naming the key or folder before the simulation
+starts; nothing is written, and nothing that exists is overwritten or deleted.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from datetime import datetime
@@ -29,12 +32,14 @@ and writes its tables.
 
 def parse_args(argv: list[str]) -> tuple[str, list[str]]:
     """Split the scenario choice from the other Hydra overrides."""
+    from sim.config import ConfigError
+
     scenario, overrides = "baseline", []
     for arg in argv:
         if arg.startswith("scenario="):
             scenario = arg.split("=", 1)[1]
         elif "=" not in arg:
-            raise SystemExit(f"error: {arg!r} is not KEY=VALUE\n{USAGE}")
+            raise ConfigError(f"{arg!r} is not KEY=VALUE (see python -m sim --help)")
         else:
             overrides.append(arg)
     return scenario, overrides
@@ -48,19 +53,25 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from sim import ConfigError, load_config, run
     from sim.config import ROOT
+    from sim.results import OutputError
 
     try:
         scenario, overrides = parse_args(argv)
         cfg = load_config(scenario, overrides)
-    except ConfigError as exc:
+        out, created = output_folder(cfg, scenario)  # checked and reserved before the simulation
+    except (ConfigError, OutputError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    out = cfg.run.out_dir or ROOT / "outputs" / datetime.now().strftime("%Y-%m-%d") / (
-        datetime.now().strftime("%H-%M-%S") + f"_{scenario}"
-    )
     start = time.perf_counter()
-    res = run(cfg, seed=int(cfg.run.seed))
-    path = res.save(out)
+    try:
+        res = run(cfg, seed=int(cfg.run.seed))
+        path = res.save(out)
+    except OutputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        if created:
+            _release(out)
     _point_latest(ROOT / "outputs" / "latest", path)
     s = res.summary
     print(
@@ -88,9 +99,36 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def output_folder(cfg, scenario: str) -> tuple[Path, bool]:
+    """The run folder, created empty now so that a bad location fails before the simulation.
+
+    ``run.out_dir`` must be a new or empty folder (results are never overwritten); the
+    default ``outputs/<date>/<time>_<scenario>`` gets a ``-2``, ``-3`` ... suffix when a run
+    started in the same second already took it. Returns the folder and whether it was
+    created here (a user's empty folder is never removed).
+    """
+    from sim.config import ROOT
+    from sim.results import prepare_folder, unique_folder
+
+    if cfg.run.out_dir:
+        existed = Path(cfg.run.out_dir).exists()
+        return prepare_folder(cfg.run.out_dir, f"run.out_dir={cfg.run.out_dir}"), not existed
+    now = datetime.now()
+    parent = ROOT / "outputs" / now.strftime("%Y-%m-%d")
+    return unique_folder(parent, now.strftime("%H-%M-%S") + f"_{scenario}"), True
+
+
+def _release(out: Path) -> None:
+    """Remove the reserved run folder if the run did not fill it (failed or interrupted)."""
+    with contextlib.suppress(OSError):
+        Path(out).rmdir()  # only succeeds while empty
+
+
 def _point_latest(link: Path, target: Path) -> None:
-    """Make ``outputs/latest`` point at ``target`` (replaced atomically)."""
+    """Make ``outputs/latest`` point at ``target`` (replaced atomically; never a real folder)."""
     link.parent.mkdir(parents=True, exist_ok=True)
+    if link.exists() and not link.is_symlink():
+        return  # a user's own file or folder named "latest" is left alone
     tmp = link.with_name(".latest.tmp")
     tmp.unlink(missing_ok=True)
     tmp.symlink_to(Path(target).resolve())

@@ -365,9 +365,15 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    from sim.experiments.spec import ExperimentError
+
     seed = int(cfg.run.seed if args.seed is None else args.seed)
     start = time.perf_counter()
-    metrics = run_calibration(cfg, args.n, seed, args.jobs, args.keep)
+    try:
+        metrics = run_calibration(cfg, args.n, seed, args.jobs, args.keep)
+    except ExperimentError as exc:  # e.g. --keep at a folder that is not this experiment's
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     meta = {"n": args.n, "seed": seed, "overrides": args.overrides, "revision": git_revision()}
     meta |= {"date": date.today().isoformat(), "seconds": time.perf_counter() - start}
     write_page(Path(args.out), block(cfg, metrics, meta))

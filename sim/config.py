@@ -20,6 +20,8 @@ from typing import Any
 
 from omegaconf import MISSING, DictConfig, OmegaConf
 
+from sim.derive import register_resolvers
+
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG_DIR = ROOT / "configs"
 SCENARIO_DIR = ROOT / "scenarios"
@@ -409,16 +411,50 @@ def scenario_label(name: str, lang: str) -> str:
     return str(label.get(lang) or name)
 
 
-def _register() -> None:
-    """Register the schema and every scenario file with Hydra's ConfigStore."""
+def _register(scenario: str) -> None:
+    """Register the schema and the scenario file ``scenario`` with Hydra's ConfigStore.
+
+    Only the scenario asked for is read, so a broken file in ``scenarios/`` breaks only the
+    runs that use it; its problem is reported in one line naming the file.
+    """
     from hydra.core.config_store import ConfigStore
 
     cs = ConfigStore.instance()
     cs.store(name="schema", node=Config)
-    for name in available_scenarios():
-        node = OmegaConf.load(SCENARIO_DIR / f"{name}.yaml") or {}
-        node = OmegaConf.merge(OmegaConf.create(node), {"scenario": name})
-        cs.store(group="scenario", name=name, node=node, package="_global_")
+    node = read_scenario(scenario)
+    node = OmegaConf.merge(OmegaConf.create(node), {"scenario": scenario})
+    cs.store(group="scenario", name=scenario, node=node, package="_global_")
+
+
+def read_scenario(name: str) -> dict[str, Any]:
+    """The overrides of ``scenarios/NAME.yaml`` as a dict, checked against the schema.
+
+    Raises:
+        ConfigError: naming the file and the problem (not YAML, not a mapping of keys to
+            values, or a key the schema does not know, named like a command-line key).
+    """
+    path = SCENARIO_DIR / f"{name}.yaml"
+    where = f"scenarios/{name}.yaml"
+    try:
+        node = OmegaConf.load(path)
+    except Exception as exc:  # yaml.YAMLError, UnicodeDecodeError, OSError
+        problem = " ".join(str(exc).split())[:200]
+        raise ConfigError(
+            f"{where}: not readable YAML ({problem}); fix or remove the file"
+        ) from None
+    if node is None or (isinstance(node, DictConfig) and len(node) == 0):
+        return {}
+    if not isinstance(node, DictConfig):
+        raise ConfigError(
+            f"{where}: holds a {type(node).__name__.removesuffix('Config').lower()}, "
+            "not KEY: VALUE entries; write the keys that differ from the defaults, e.g. fund: {leverage: 12}"
+        )
+    data = OmegaConf.to_container(node)
+    try:
+        refuse_unknown_keys(data, Config)
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    return data
 
 
 def load_config(scenario: str = "baseline", overrides: list[str] | None = None) -> DictConfig:
@@ -449,7 +485,8 @@ def load_config(scenario: str = "baseline", overrides: list[str] | None = None) 
             f"scenario={scenario}: no such file scenarios/{scenario}.yaml; "
             f"choose one of {', '.join(available_scenarios())}"
         )
-    _register()
+    _register(scenario)
+    register_resolvers()
     GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
@@ -465,6 +502,10 @@ def load_config(scenario: str = "baseline", overrides: list[str] | None = None) 
         raise ConfigError("county.path: no folder given; run with county=files county.path=DIR")
     if is_files(cfg):
         resolve_config(cfg, overrides)  # counts and start month follow the files
+    try:
+        OmegaConf.resolve(cfg)  # size-dependent defaults (sim/derive.py) become numbers
+    except Exception as exc:
+        raise translate_hydra_error(exc) from None
     validate(cfg)
     OmegaConf.set_readonly(cfg, True)
     return cfg

@@ -9,7 +9,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -69,9 +69,11 @@ class RunResult:
         """Write Parquet tables, ``summary.json`` and ``config.json`` into folder ``path``.
 
         The folder is written under a temporary name and renamed at the end, so a failed
-        save leaves nothing half-written. An existing folder is replaced.
+        save leaves nothing half-written. An existing folder is replaced only if it holds
+        nothing but the files a run writes (an earlier save of a run); a folder with any
+        other file, or a file at ``path``, is refused with :class:`OutputError`.
         """
-        with atomic_folder(path) as tmp:
+        with atomic_folder(path, known=RUN_FILES) as tmp:
             for name in TABLES:
                 table = getattr(self, name)
                 if table is not None:
@@ -82,21 +84,132 @@ class RunResult:
         return Path(path)
 
 
-@contextlib.contextmanager
-def atomic_folder(path: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary folder beside ``path`` that replaces ``path`` only if the block succeeds."""
+#: Every file a run folder holds; :meth:`RunResult.save` replaces only folders of these.
+RUN_FILES = frozenset({*(f"{t}.parquet" for t in TABLES), "summary.json", "config.json"})
+
+
+class OutputError(ValueError):
+    """An output location that cannot be written; the message names it and what to change."""
+
+
+def foreign_entries(path: Path, known: Collection[str]) -> list[str]:
+    """Names in folder ``path`` that are not in ``known`` (what a replacement would delete)."""
+    return sorted(p.name for p in Path(path).iterdir() if p.name not in known)
+
+
+def check_writable(folder: Path, what: str) -> None:
+    """Raise OutputError unless a folder can be created inside ``folder`` (tried, not guessed)."""
+    try:
+        Path(tempfile.mkdtemp(prefix=".write-check.", dir=folder)).rmdir()
+    except OSError as exc:
+        raise OutputError(
+            f"{what}: cannot write in {folder} ({exc.strerror or exc}); choose a writable folder"
+        ) from None
+
+
+def prepare_folder(path: str | os.PathLike, what: str) -> Path:
+    """Create the empty output folder ``path`` now, before any work, or raise OutputError.
+
+    Refused: a file at ``path``, a folder that already holds anything (results are never
+    overwritten), a parent that is a file, a location this process cannot write. Missing
+    parent folders are created. Creating the folder reserves it: a run started at the same
+    moment with the same folder is refused instead of overwriting it.
+
+    Args:
+        path: the output folder.
+        what: how the user named it, for the message (e.g. ``run.out_dir=...``).
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    if path.exists() and not path.is_dir():
+        raise OutputError(f"{what}: is a file, not a folder; give a new folder")
+    blocking = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise OutputError(f"{what}: {blocking} is a file, not a folder; check the path")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"{what}: cannot create its parent folder ({exc.strerror or exc}); check the path"
+        ) from None
+    check_writable(path.parent, what)
+    try:
+        path.mkdir()
+    except FileExistsError:
+        if not path.is_dir() or any(path.iterdir()):
+            raise OutputError(
+                f"{what}: already holds files and results are never overwritten; "
+                "give a new or empty folder"
+            ) from None
+    except OSError as exc:
+        raise OutputError(f"{what}: cannot create it ({exc.strerror or exc})") from None
+    return path
+
+
+def unique_folder(parent: Path, stem: str) -> Path:
+    """Create and return a new empty folder ``parent/stem`` (or ``stem-2``, ``stem-3``, ...).
+
+    ``mkdir`` either creates the folder or fails, so two runs started in the same second
+    get two folders.
+    """
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{parent}: cannot create it ({exc.strerror or exc})") from None
+    check_writable(parent, str(parent))
+    for k in range(1, 10_000):
+        path = parent / (stem if k == 1 else f"{stem}-{k}")
+        try:
+            path.mkdir()
+            return path
+        except FileExistsError:
+            continue
+    raise OutputError(f"{parent}: no free folder name for {stem}; clean up old runs")
+
+
+@contextlib.contextmanager
+def atomic_folder(path: str | os.PathLike, known: Collection[str] | None = None) -> Iterator[Path]:
+    """Yield a temporary folder beside ``path`` that becomes ``path`` only if the block succeeds.
+
+    An empty folder at ``path`` is replaced. A non-empty one is replaced only if every name
+    in it is in ``known`` (files this writer makes); otherwise, or if ``path`` is a file,
+    :class:`OutputError` is raised before the block runs and nothing is touched.
+    """
+    path = Path(path)
+    _refuse_existing(path, known)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    except OSError as exc:
+        raise OutputError(
+            f"{path}: cannot write there ({exc.strerror or exc}); choose a writable folder"
+        ) from None
     tmp.chmod(0o755)  # mkdtemp makes 0700 folders; results are shared with other readers
     try:
         yield tmp
-        if path.exists():
-            shutil.rmtree(path)
-        tmp.rename(path)
+        _refuse_existing(path, known)  # again: something may have appeared meanwhile
+        old = None
+        if path.is_dir() and any(path.iterdir()):
+            old = Path(tempfile.mkdtemp(prefix=f".{path.name}.old.", dir=path.parent))
+            path.rename(old / path.name)
+        tmp.rename(path)  # replaces an empty folder
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _refuse_existing(path: Path, known: Collection[str] | None) -> None:
+    if not path.exists() and not path.is_symlink():
+        return
+    if not path.is_dir() or path.is_symlink():
+        raise OutputError(f"{path}: exists and is not a folder; choose another location")
+    foreign = foreign_entries(path, known or ())
+    if foreign:
+        raise OutputError(
+            f"{path}: holds files this program did not write ({', '.join(foreign[:3])}"
+            f"{', ...' if len(foreign) > 3 else ''}); choose another folder"
+        )
 
 
 def _write_json(path: Path, data: dict) -> None:

@@ -161,6 +161,7 @@ def test_folder_layout(cfg, reference):
         "replicate_seeds",
         "version",
         "git_revision",
+        "command",
     ], "experiment.json keys are read by the briefing code"
     assert exp["replicate_seeds"] == [[SEED, i] for i in range(N)], "seeds recorded"
     expected = to_container(cfg)

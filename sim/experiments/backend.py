@@ -74,8 +74,12 @@ def _dask_client(jobs: int | None, scheduler: str | None):
     if scheduler:
         try:
             client = Client(scheduler, timeout="20s")
-        except OSError as exc:
-            raise ExperimentError(f"scheduler={scheduler!r}: cannot connect ({exc})") from None
+        except Exception as exc:  # OSError, TimeoutError, ValueError for a malformed address
+            reason = " ".join(str(exc).split())[:200] or type(exc).__name__
+            raise ExperimentError(
+                f"--scheduler {scheduler!r}: cannot connect ({reason}); "
+                "give the address a running Dask scheduler prints, e.g. tcp://10.0.0.5:8786"
+            ) from None
         with client:
             yield client
         return

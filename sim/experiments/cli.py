@@ -99,9 +99,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(sys.argv[1:] if argv is None else argv)
     from sim.config import ConfigError
     from sim.experiments import commands
+    from sim.results import OutputError
 
     try:
         return commands.run(args)
-    except (ConfigError, ExperimentError) as exc:
+    except (ConfigError, ExperimentError, OutputError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

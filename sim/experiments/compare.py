@@ -96,7 +96,7 @@ def compare(
         "compare", [[(s.label, s.scenario, s.overrides) for s in specs], seed]
     )
     with Experiment(
-        out, seed, n, jobs=jobs, backend=backend, scheduler=scheduler, **options
+        out, seed, n, jobs=jobs, backend=backend, scheduler=scheduler, kind="compare", **options
     ) as exp:
         summary = exp.run(specs)
     table = comparison_table(summary, labels)

@@ -23,11 +23,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 import sim
 from sim.config import ROOT
 from sim.experiments.spec import ExperimentError, Scenario
-from sim.results import git_revision, package_version
+from sim.results import OutputError, check_writable, git_revision, package_version, prepare_folder
 
 
 def default_out(kind: str, payload: Any) -> Path:
@@ -50,7 +52,9 @@ def version() -> str:
     return sim.__version__ if v == "unknown" else v
 
 
-def experiment_record(out: Path, root_seed: int, scenarios: list[Scenario], seeds: list) -> dict:
+def experiment_record(
+    out: Path, root_seed: int, scenarios: list[Scenario], seeds: list, command: str = "replicates"
+) -> dict:
     """Content of ``experiment.json``."""
     return {
         "name": Path(out).name,
@@ -60,6 +64,7 @@ def experiment_record(out: Path, root_seed: int, scenarios: list[Scenario], seed
         "replicate_seeds": [[int(s.entropy), *map(int, s.spawn_key)] for s in seeds],
         "version": version(),
         "git_revision": git_revision(),
+        "command": command,  # a folder of another command is refused (``claim``)
     }
 
 
@@ -95,6 +100,56 @@ def _plain(obj: Any) -> Any:
     raise TypeError(f"cannot write {type(obj).__name__} to JSON")
 
 
+def claim(out: Path, command: str) -> bool:
+    """Check that ``out`` can hold an experiment of ``command``, creating it; else raise.
+
+    Returns whether the folder was created here (so that a failure before anything is
+    written can remove it again).
+
+    A new or empty folder is taken; a folder that holds an experiment of the same command
+    is resumed. Anything else is refused before any replicate runs, and nothing in it is
+    touched: a file, a folder without ``experiment.json`` (not an experiment), an
+    experiment of another command (``compare`` at a ``replicates`` folder), or a location
+    that cannot be written.
+    """
+    out = Path(out)
+    where = f"experiment folder {out}"
+    created = not out.exists()
+    try:
+        if out.exists() and any(out.iterdir()):
+            record = _experiment_json(out)
+            found = record.get("command", command)
+            if found != command:
+                raise ExperimentError(
+                    f"{where}: holds a {found!r} experiment, not {command!r}; "
+                    "choose another --out (results are never overwritten)"
+                )
+        else:
+            prepare_folder(out, where)
+        check_writable(out, where)
+    except OutputError as exc:
+        raise ExperimentError(str(exc)) from None
+    except NotADirectoryError:
+        raise ExperimentError(f"{where}: is a file, not a folder; choose another --out") from None
+    return created
+
+
+def _experiment_json(out: Path) -> dict[str, Any]:
+    path = out / "experiment.json"
+    if not path.is_file():
+        raise ExperimentError(
+            f"experiment folder {out}: holds files but no experiment.json, so it is not an "
+            "experiment folder; choose another --out (nothing there is overwritten)"
+        )
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise ExperimentError(f"{path}: unreadable ({exc}); choose another --out") from None
+    if not isinstance(record, dict):
+        raise ExperimentError(f"{path}: not an experiment record; choose another --out")
+    return record
+
+
 def read_summary(folder: Path) -> dict[str, Any]:
     """The summary of a finished replicate, exactly as saved."""
     return json.loads((Path(folder) / "summary.json").read_text(encoding="utf-8"))["summary"]
@@ -104,13 +159,21 @@ def finished(folder: Path, scenario: Scenario, record: list[int]) -> bool:
     """Whether replicate ``folder`` is finished; raise if it was run with another seed or config.
 
     Mixing replicates of different configurations would silently corrupt the comparison, so
-    a mismatch is an error that names the fix.
+    a mismatch is an error that names the fix. A replicate whose files cannot be read
+    (a truncated ``summary.json`` or Parquet table) counts as not finished: it is run again
+    and its folder replaced (``RunResult.save`` replaces only folders of run files).
     """
     folder = Path(folder)
     if not (folder / "summary.json").exists():
         return False
-    saved = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))["config"]
+    try:
+        saved = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        saved["summary"]  # noqa: B018 - the key must be there
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))["config"]
+        for table in folder.glob("*.parquet"):
+            pq.read_metadata(table)  # the footer: a truncated file fails here
+    except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError, pa.ArrowException):
+        return False  # unreadable (truncated, corrupted): treated as missing and run again
     if saved.get("seed") != record:
         raise ExperimentError(
             f"{folder}: run with seed {saved.get('seed')}, expected {record}; "

@@ -130,7 +130,7 @@ def size_fund(
     key = [base.label, base.overrides, alpha, solve_for, grid, seed, check_seed, tolerance]
     out = out or fs.default_out("size-fund", key)
     opts = {"jobs": jobs, "backend": backend, "scheduler": scheduler, **options}
-    with Experiment(out, seed, n, **opts) as exp:
+    with Experiment(out, seed, n, kind="size-fund", **opts) as exp:
         sizer = Sizer(exp, base)
         answer = solve(sizer, base, axis, grid, alpha, tolerance)
         answer["check"] = fresh_check(exp, answer, base, check_n or n, check_seed)

@@ -1,7 +1,8 @@
 """Levers, uncertainties and outcomes: declared here and nowhere else (EMA Workbench style).
 
-Which parameters are policy levers, which are uncertainties, their ranges, and which
-outcomes matter in which direction.
+Which parameters the sensitivity analysis varies, over which ranges, and which outcomes
+matter in which direction. The parameters and their ranges are read from the one
+declaration of each parameter in ``sim/parameters.py`` (its ``explore`` entries).
 
 * lever: a choice the county or its partner banks make (thresholds, fund, leverage, terms).
 * uncertainty: a fact about the world that policy cannot set (default risk, behaviour).
@@ -9,8 +10,8 @@ outcomes matter in which direction.
   sensitivity analysis (its indices must come out zero).
 
 Ranges are for the full Shangcai county; the fund's range scales with the county, so for
-``county=small`` pass ``ranges={"fund.initial": (lo, hi)}`` (CLI ``--range``). Sources are
-the tables of DOMAIN.md (§n = section of the policy text 上政办〔2019〕3号).
+``county=small`` pass ``ranges={"fund.initial": (lo, hi)}`` (CLI ``--range``). §n is a
+section of the policy text 上政办〔2019〕3号.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sim.experiments.spec import ExperimentError
+from sim.parameters import DECLARATIONS, field_type
 
 KINDS = ("lever", "uncertainty", "inert")
 DIRECTIONS = ("min", "max")
@@ -44,66 +46,18 @@ class Outcome:
     note: str = ""
 
 
-P = Parameter
-PARAMETERS: tuple[Parameter, ...] = (
-    # -- levers ------------------------------------------------------------------------------
-    P("breaker.township_npl", "lever", 0.03, 0.10, note="§6 5 %; Lushi 3 %"),
-    P("breaker.village_npl", "lever", 0.05, 0.15, note="§6 7 %; Lushi 5 %"),
-    P(
-        "fund.leverage",
-        "lever",
-        5.0,
-        20.0,
-        note="§10 multiple: 5x Mayang .. 20x provincial guarantor",
-    ),
-    P(
-        "fund.initial",
-        "lever",
-        30e6,
-        160e6,
-        note="yuan; Zhenping 30 M, Lushi 50 M (16,302 households)",
-    ),
-    P("loss.claim_dpd", "lever", 90, 360, "int", note="days; Nanao compensates after 90"),
-    P("loss.writeoff_dpd", "lever", 420, 1080, "int", note="days; banks write off after 1-3 years"),
-    P("maturity.p_renewal_request", "lever", 0.3, 0.9, note="§5 无还本续贷 take-up; assumption"),
-    P("maturity.renewal_after_campaign", "lever", 0, 1, "bool", note="§5 renewals after 2020"),
-    P("maturity.extension_enabled", "lever", 0, 1, "bool", note="§5 展期 for 非主观因素"),
-    P(
-        "subsidy.settlement_delay_quarters",
-        "lever",
-        0,
-        4,
-        "int",
-        note="§3 quarterly settlement, late",
-    ),
-    P("credit.age_limit", "lever", 65, 75, "int", note="§9 relaxed age limit"),
-    P("enterprise.enabled", "lever", 0, 1, "bool", note="§1 企贷企用 channel"),
-    P("poverty.retention_share", "lever", 0.0, 0.8, note="§2 return kept back against the cliff"),
-    # -- uncertainties -----------------------------------------------------------------------
-    P("default.pd_annual", "uncertainty", 0.01, 0.08, note="'not high' .. ~4 % of maturing loans"),
-    P("default.rho_county", "uncertainty", 0.0, 0.10, note="Basel other retail R 0.03-0.16"),
-    P("default.rho_township", "uncertainty", 0.0, 0.08, note="assumption"),
-    P("default.rho_sector", "uncertainty", 0.0, 0.08, note="assumption"),
-    P("default.p_cure_monthly", "uncertainty", 0.01, 0.10, note="assumption"),
-    P("default.p_wilful", "uncertainty", 0.05, 0.30, note="assumption"),
-    P("loss.recovery_rate", "uncertainty", 0.0, 0.4, note="assumption"),
-    P(
-        "uptake.hazard_monthly_campaign",
-        "uncertainty",
-        0.02,
-        0.12,
-        note="assumption; uptake 27-50 %",
-    ),
-    P("uptake.hazard_monthly_transition", "uncertainty", 0.01, 0.06, note="Datong 11-15 %/yr"),
-    P("uptake.p_willing[0]", "uncertainty", 0.5, 0.9, note="full labour capacity; assumption"),
-    P("uptake.p_willing[1]", "uncertainty", 0.2, 0.6, note="weak labour capacity; assumption"),
-    P("rating.noise_sd", "uncertainty", 0.2, 1.0, note="rating error; assumption"),
-    P("enterprise.roa_sd", "uncertainty", 0.08, 0.25, note="enterprise profit volatility"),
-    # -- inert control -----------------------------------------------------------------------
-    # The NPL ratio counts substandard + doubtful + loss alike and nothing else reads the
-    # class, so where the loss class starts cannot change any outcome.
-    P("classification.loss_dpd", "inert", 270, 660, "int", note="control: must get zero indices"),
-)
+def _declared() -> tuple[Parameter, ...]:
+    """The explored parameters of ``sim/parameters.py``: levers, then uncertainties, then controls."""
+    found = []
+    for d in DECLARATIONS:
+        dtype = {bool: "bool", int: "int"}.get(field_type(d.key), "float")
+        for e in d.explore:
+            key = d.key if e.index is None else f"{d.key}[{e.index}]"
+            found.append(Parameter(key, e.role or d.kind, e.low, e.high, dtype, e.note))
+    return tuple(sorted(found, key=lambda p: KINDS.index(p.kind)))
+
+
+PARAMETERS: tuple[Parameter, ...] = _declared()
 
 OUTCOMES: tuple[Outcome, ...] = (
     Outcome(

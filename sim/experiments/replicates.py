@@ -9,6 +9,7 @@ tables as an uninterrupted run.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -49,6 +50,9 @@ class Experiment:
         save_on: ``"worker"`` (workers write replicate folders; needs the folder on a
             filesystem they share) or ``"client"`` (workers return the tables and this
             process writes them).
+        kind: the command that owns the folder (``replicates``, ``compare``, ``size-fund``,
+            ``sensitivity``), recorded in ``experiment.json``; a folder of another command
+            is refused.
     """
 
     def __init__(
@@ -63,6 +67,7 @@ class Experiment:
         tables=None,
         progress=True,
         save_on="worker",
+        kind="replicates",
     ):
         check_backend(backend, jobs, scheduler)
         tables = (
@@ -84,16 +89,36 @@ class Experiment:
         self.scenarios: dict[str, Scenario] = {}
         self.rows: dict[tuple[str, int], dict[str, Any]] = {}
         self.failures: dict[tuple[str, int], dict[str, Any]] = {}
+        self.kind = kind
+        self._claimed = False
         self._stack = ExitStack()
         self._map = None
 
     def __enter__(self) -> Experiment:
-        self._map = self._stack.enter_context(worker_pool(*self.pool_args))
+        created = self.claim()
+        try:
+            self._map = self._stack.enter_context(worker_pool(*self.pool_args))
+        except BaseException:  # e.g. no Dask scheduler there: leave no empty folder behind
+            if created:
+                with contextlib.suppress(OSError):
+                    self.out.rmdir()
+            raise
         return self
 
     def __exit__(self, *exc) -> None:
         self._stack.close()
         self._map = None
+
+    def claim(self) -> bool:
+        """Check and take the folder (once), before any worker starts (``folder.claim``).
+
+        Returns whether this call created the folder.
+        """
+        if self._claimed:
+            return False
+        created = fs.claim(self.out, self.kind)
+        self._claimed = True
+        return created
 
     def sibling(self, out, root_seed: int, n: int) -> Experiment:
         """Another experiment folder run on this one's workers (same options, shared pool)."""
@@ -108,6 +133,7 @@ class Experiment:
             tables=self.tables,
             progress=self.progress,
             save_on=self.save_on,
+            kind=self.kind,
         )
         other._map = self._map
         return other
@@ -119,6 +145,7 @@ class Experiment:
 
     def run(self, scenarios: list[Scenario]) -> pd.DataFrame:
         """Run the replicates of ``scenarios`` not yet done; return their summary rows."""
+        self.claim()
         if self._map is None:
             with self:
                 return self.run(scenarios)
@@ -133,7 +160,7 @@ class Experiment:
     def record(self) -> dict[str, Any]:
         """Content of ``experiment.json``."""
         return fs.experiment_record(
-            self.out, self.root_seed, list(self.scenarios.values()), self.seeds
+            self.out, self.root_seed, list(self.scenarios.values()), self.seeds, self.kind
         )
 
     def _register(self, scenarios: list[Scenario]) -> None:

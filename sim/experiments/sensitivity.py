@@ -175,7 +175,7 @@ def sensitivity(
         [base.label, base.overrides, prob, list(methods), seed, trajectories, levels, sobol_n],
     )
     with Experiment(
-        out, seed, n, jobs=jobs, backend=backend, scheduler=scheduler, **options
+        out, seed, n, jobs=jobs, backend=backend, scheduler=scheduler, kind="sensitivity", **options
     ) as exp:
         summary = exp.run([s for m in methods for s in specs[m]])
     folder = exp.out / "sensitivity"

@@ -1,0 +1,332 @@
+"""Bad input is refused in one line with exit status 2; nothing is written, nothing deleted.
+
+Representative command-line cases run as subprocesses; the rest in-process. Each names the
+key, file or folder in its message.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim import ConfigError, load_config, run
+from sim.config import ROOT
+from sim.experiments import compare, run_replicates
+from sim.experiments.spec import ExperimentError
+from sim.results import OutputError, atomic_folder, unique_folder
+from tests.conftest import SMALL
+
+FAST = [*SMALL, "horizon.months=3"]
+
+
+def _cli(*args: str, cwd: Path = ROOT, code: str | None = None) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-c", code, *args] if code else [sys.executable, "-m", *args]
+    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False, timeout=300)
+
+
+def _main(capsys, module: str, *args: str) -> subprocess.CompletedProcess:
+    """Run a command's ``main`` in this process (fast); same exit code and stderr as the CLI."""
+    import importlib
+
+    main = importlib.import_module(module).main
+    capsys.readouterr()
+    try:
+        code = main(list(args))
+    except SystemExit as exc:  # argparse errors
+        code = exc.code
+    out, err = capsys.readouterr()
+    return subprocess.CompletedProcess(args, code, out, err)
+
+
+def _refused(proc: subprocess.CompletedProcess, names: str) -> None:
+    assert proc.returncode == 2, f"exit 2 for bad input, got {proc.returncode}: {proc.stderr}"
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in proc.stderr, f"one line: {proc.stderr!r}"
+    assert names in lines[0], f"the message names {names!r}: {lines[0]}"
+
+
+def _tree(path: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()
+    }
+
+
+# -- numbers ---------------------------------------------------------------------------------
+def test_cli_refuses_bad_numbers_before_writing(tmp_path, capsys):
+    out = tmp_path / "run"
+    _refused(_cli("sim", *FAST, "fund.leverage=nan", f"run.out_dir={out}"), "fund.leverage")
+    for override in ("run.seed=-1", "county.n_households=1000000000", "income.growth=-2"):
+        proc = _main(capsys, "sim.__main__", *FAST, override, f"run.out_dir={out}")
+        _refused(proc, override.split("=")[0])
+    assert list(tmp_path.iterdir()) == [], "nothing written"
+
+
+@pytest.mark.parametrize(
+    "override",
+    [
+        "fund.initial=nan",
+        "fund.initial=inf",
+        "uptake.amount_step=inf",
+        "guarantee.leverage_limit=nan",
+        "poverty.exit_margin=nan",
+        "income.growth=nan",
+        "income.growth=-2",
+        "rating.noise_sd=nan",
+        "county.head_age_mean=nan",
+        "uptake.p_willing=[0.7,nan]",
+    ],
+)
+def test_non_finite_and_out_of_range_values_are_refused(override):
+    key = override.split("=")[0]
+    with pytest.raises(ConfigError) as info:
+        load_config("baseline", [*SMALL, override])
+    assert str(info.value).startswith(key), str(info.value)
+
+
+def test_impossible_county_is_refused_before_allocating():
+    with pytest.raises(ConfigError, match=r"^county\.n_households=1000000000: .*GiB"):
+        load_config("baseline", ["county.n_households=1000000000"])
+
+
+# -- scenario files --------------------------------------------------------------------------
+@pytest.fixture
+def scenario_dir(tmp_path, monkeypatch):
+    import sim.config
+
+    folder = tmp_path / "scenarios"
+    shutil.copytree(sim.config.SCENARIO_DIR, folder)
+    (folder / "broken.yaml").write_text("fund:\n  leverage: [8\n", encoding="utf-8")
+    (folder / "listy.yaml").write_text("- fund.leverage=8\n", encoding="utf-8")
+    (folder / "typo.yaml").write_text("fund:\n  levrage: 8\n", encoding="utf-8")
+    monkeypatch.setattr(sim.config, "SCENARIO_DIR", folder)
+    return folder
+
+
+def test_a_broken_scenario_file_breaks_only_its_own_runs(scenario_dir):
+    assert load_config("baseline", FAST).fund.leverage == 10, "other scenarios still load"
+    with pytest.raises(ConfigError, match=r"^scenarios/broken\.yaml: not readable YAML"):
+        load_config("broken", FAST)
+    with pytest.raises(ConfigError, match=r"^scenarios/listy\.yaml: holds a list"):
+        load_config("listy", FAST)
+    with pytest.raises(ConfigError, match=r"^scenarios/typo\.yaml: fund\.levrage: unknown key"):
+        load_config("typo", FAST)
+
+
+def test_cli_reports_a_broken_scenario_file_in_one_line(scenario_dir, tmp_path, capsys):
+    out = tmp_path / "run"
+    proc = _main(capsys, "sim.__main__", "scenario=broken", *FAST, f"run.out_dir={out}")
+    _refused(proc, "scenarios/broken.yaml")
+    proc = _main(capsys, "sim.__main__", "scenario=typo", *FAST, f"run.out_dir={out}")
+    _refused(proc, "fund.levrage")
+    proc = _main(capsys, "sim.experiments.cli", "replicates", "scenario=listy", *FAST)
+    _refused(proc, "scenarios/listy.yaml")
+    assert not out.exists()
+
+
+# -- output folders --------------------------------------------------------------------------
+def test_out_dir_with_a_users_file_is_refused_and_kept(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    before = _tree(tmp_path)
+    _refused(_cli("sim", *FAST, f"run.out_dir={tmp_path}"), str(tmp_path))
+    assert _tree(tmp_path) == before, "the user's folder is untouched"
+
+
+@pytest.mark.parametrize("case", ["file", "parent_is_file", "unwritable"])
+def test_bad_out_dir_is_refused_before_the_simulation(tmp_path, case, capsys, monkeypatch):
+    (tmp_path / "a_file").write_text("mine", encoding="utf-8")
+    target = {
+        "file": tmp_path / "a_file",
+        "parent_is_file": tmp_path / "a_file" / "run",
+        "unwritable": Path("/proc/no_such_place/run"),
+    }[case]
+    import sim
+
+    def no_run(*args, **kwargs):
+        raise AssertionError("the simulation must not start")
+
+    monkeypatch.setattr(sim, "run", no_run)
+    proc = _main(capsys, "sim.__main__", *FAST, f"run.out_dir={target}")
+    _refused(proc, "run.out_dir")
+    assert (tmp_path / "a_file").read_text(encoding="utf-8") == "mine"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_read_only_out_dir_is_refused(tmp_path, capsys):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        _refused(
+            _main(capsys, "sim.__main__", *FAST, f"run.out_dir={locked / 'run'}"), "run.out_dir"
+        )
+    finally:
+        locked.chmod(0o755)
+
+
+def test_save_never_replaces_a_folder_with_foreign_files(tmp_path):
+    res = run(load_config("baseline", FAST), seed=1)
+    res.save(tmp_path / "run")
+    res.save(tmp_path / "run")  # a folder of run files only: replaced
+    (tmp_path / "run" / "notes.txt").write_text("mine", encoding="utf-8")
+    before = _tree(tmp_path)
+    with pytest.raises(OutputError, match="notes.txt"):
+        res.save(tmp_path / "run")
+    with pytest.raises(OutputError, match="not a folder"):
+        res.save(tmp_path / "run" / "notes.txt")
+    assert _tree(tmp_path) == before, "nothing deleted or overwritten"
+    with pytest.raises(OutputError), atomic_folder(tmp_path / "run", known=()) as tmp:
+        (tmp / "x").write_text("x", encoding="utf-8")
+    assert _tree(tmp_path) == before and not list(tmp_path.glob(".run.*")), "no temporaries left"
+
+
+def test_default_run_folders_are_unique(tmp_path):
+    first = unique_folder(tmp_path, "12-00-00_baseline")
+    second = unique_folder(tmp_path, "12-00-00_baseline")
+    assert first != second and first.is_dir() and second.is_dir()
+    assert second.name == "12-00-00_baseline-2"
+
+
+def test_two_simultaneous_runs_keep_both_results(tmp_path):
+    """Two runs started together in the same folder tree: both folders, both complete."""
+    code = (
+        "import sys, sim.config; from pathlib import Path; "
+        f"sim.config.ROOT = Path({str(tmp_path)!r}); "
+        "from sim.__main__ import main; sys.exit(main(sys.argv[1:]))"
+    )
+    cmd = [sys.executable, "-c", code, *FAST]
+    procs = [subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]  # fmt: skip
+    for p in procs:
+        _, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err.decode()
+    runs = sorted(p.parent for p in (tmp_path / "outputs").glob("*/*/summary.json"))
+    assert len(runs) == 2, f"both results are kept: {runs}"
+    seeds = {json.loads((r / "summary.json").read_text())["seed"] for r in runs}
+    assert seeds == {20190218}, "both are complete runs"
+
+
+# -- experiments -----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def replicate_folder(tmp_path_factory):
+    out = tmp_path_factory.mktemp("exp") / "reps"
+    table = run_replicates(load_config("baseline", FAST), 2, 5, out=out, progress=False)
+    return out, table
+
+
+def test_compare_at_a_replicates_folder_is_refused(replicate_folder):
+    out, _ = replicate_folder
+    before = _tree(out)
+    with pytest.raises(ExperimentError, match="holds a 'replicates' experiment"):
+        compare(["baseline", "strict_breaker"], 1, 5, overrides=FAST, out=out, progress=False)
+    assert _tree(out) == before, "the replicates experiment is untouched"
+
+
+def test_cli_compare_at_a_replicates_folder_exits_2(replicate_folder):
+    out, _ = replicate_folder
+    before = _tree(out)
+    proc = _cli("sim.experiments", "compare", "baseline", "--n", "1", "--out", str(out), *FAST)
+    # the one-line message names the folder and the kind found
+    _refused(proc, str(out))
+    assert _tree(out) == before
+
+
+def test_experiment_at_a_users_folder_is_refused(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(ExperimentError, match="no experiment.json"):
+        run_replicates(load_config("baseline", FAST), 1, 5, out=tmp_path, progress=False)
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+@pytest.mark.parametrize("damage", ["summary.json", "timeseries.parquet"])
+def test_resume_reruns_an_unreadable_replicate(replicate_folder, tmp_path, damage):
+    out, table = replicate_folder
+    copy = tmp_path / "reps"
+    shutil.copytree(out, copy)
+    target = copy / "replicates" / "baseline" / "rep_0001" / damage
+    data = target.read_bytes()
+    target.write_bytes(data[: len(data) // 2])  # truncated
+    again = run_replicates(load_config("baseline", FAST), 2, 5, out=copy, progress=False)
+    pd.testing.assert_frame_equal(again, table, obj="resumed after truncation")
+    assert target.read_bytes() == data, "the replicate was run again and rewritten in full"
+
+
+def test_cli_bad_dask_scheduler_exits_2(tmp_path, capsys):
+    pytest.importorskip("distributed")
+    proc = _main(
+        capsys, "sim.experiments.cli", "replicates", "--n", "1", "--backend", "dask",
+        "--scheduler", "not-a-scheduler", "--out", str(tmp_path / "exp"), *FAST,
+    )  # fmt: skip
+    _refused(proc, "--scheduler")
+    assert not (tmp_path / "exp").exists(), "no folder is left behind"
+
+
+def test_calibrate_and_briefing_refuse_bad_folders_with_exit_2(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    page = tmp_path / "page.md"
+    args = ("--n", "1", "--keep", str(tmp_path), "--out", str(page), *FAST)
+    _refused(_main(capsys, "sim.calibrate", *args), str(tmp_path))
+    proc = _main(capsys, "analysis.briefing", str(tmp_path / "notes.txt"))
+    _refused(proc, "notes.txt")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+# -- a county described by its size ----------------------------------------------------------
+@pytest.mark.parametrize(
+    ("override", "check"),
+    [
+        ("county.n_villages=20", lambda c: c.county.n_health_shock_villages == 1),
+        ("county.n_townships=3", lambda c: c.county.n_banks == 3),
+        ("county.n_villages=5", lambda c: c.county.n_townships == 5 and c.county.n_banks == 4),
+    ],
+)
+def test_changing_the_size_gives_a_consistent_county(override, check):
+    cfg = load_config("baseline", [override, "horizon.months=2"])
+    assert check(cfg), override
+    res = run(cfg, seed=1)
+    assert res.summary["total_new_lending"] > 0, f"{override}: the county lends"
+
+
+def test_derived_capital_scales_with_households_unless_set():
+    small = load_config("baseline", SMALL)
+    double = load_config("baseline", [*SMALL, "county.n_households=8000"])
+    assert double.fund.initial == 2 * small.fund.initial
+    assert double.guarantee.county_net_assets == 2 * small.guarantee.county_net_assets
+    assert double.enterprise.n_enterprises == 2 * small.enterprise.n_enterprises
+    fixed = load_config("baseline", [*SMALL, "county.n_households=8000", "fund.initial=6e6"])
+    assert fixed.fund.initial == 6e6, "an explicit value replaces the rule"
+    with pytest.raises(ConfigError, match="county.n_banks"):
+        load_config("baseline", ["county.n_townships=3", "county.n_banks=4"])
+
+
+@pytest.mark.slow
+def test_a_large_county_opens_a_book_within_capacity_and_lends():
+    """Scaling households alone scales the fund: the opening book fits its capacity."""
+    cfg = load_config("baseline", ["county.n_households=300000", "horizon.months=2"])
+    res = run(cfg, seed=1)
+    capacity = cfg.fund.initial * cfg.fund.leverage
+    opening = res.summary["opening_loan_balance"]
+    assert opening < capacity, f"opening book {opening:,.0f} within capacity {capacity:,.0f}"
+    assert res.timeseries["new_loans"].iloc[0] > 0, "and lends in the first month"
+
+
+def test_a_failed_run_leaves_no_folder_and_keeps_a_users_empty_one(tmp_path, monkeypatch):
+    import sim
+    from sim.__main__ import main
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("simulated failure")
+
+    monkeypatch.setattr(sim, "run", broken)
+    new, users = tmp_path / "new", tmp_path / "users"
+    users.mkdir()
+    for out in (new, users):
+        with pytest.raises(RuntimeError):
+            main([*FAST, f"run.out_dir={out}"])
+    assert not new.exists(), "the folder reserved for the run is removed: nothing half-written"
+    assert users.is_dir(), "a user's own (empty) folder is never removed"
