@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.breaker import ratio
+from sim.fund_required import FundRequirement
 from sim.households import STATE_NAMES
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ class Recorder:
         self.cohort_started: dict[int, int] = {}
         self.cohort_failed: dict[int, int] = {}
         self._new_loan_villages: np.ndarray | None = None
+        self.fund_required = FundRequirement(model)  # summary['fund_required']
 
     def count_cohort(self, year: int, started: int, failed: int) -> None:
         """Loan-years starting in ``year`` and how many of them fail (Vasicek check)."""
@@ -180,6 +182,7 @@ class Recorder:
         for name, count in zip(STATE_NAMES, state_counts, strict=True):
             row[f"n_{name}"] = int(count)
         self.rows.append(row)
+        self.fund_required.observe(m)
         self.village_balance[t] = m._village_balance
         self.village_npl[t] = m._village_npl
         self.village_suspended[t] = m.breaker.blocked_village()

@@ -96,6 +96,7 @@ def _collect(model: MicrocreditModel, seed: Seed) -> RunResult:
     summary = summarise(ts, events, float(model.cfg.fund.initial))
     summary["opening_loan_balance"] = float(model.ledger.opening_loans.sum())
     summary.update(poverty_summary(poverty, cliff))
+    summary.update(rec.fund_required.summary())
     return RunResult(
         timeseries=ts,
         villages=villages,
