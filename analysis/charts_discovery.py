@@ -99,7 +99,7 @@ def _limits(ax, boxes: pd.DataFrame, result: dict[str, Any], lang: Lang) -> None
             1.02, y[k], f"{r['low']:.3g} – {r['high']:.3g}", va="center", fontsize=7, clip_on=False
         )
     ax.set_yticks(y, [parameter_label(p, lang) for p in rows["parameter"]], fontsize=8)
-    ax.invert_yaxis()
+    ax.set_ylim(max(len(rows), 4) - 0.5, -0.5)  # top-down; a lone bar keeps its width
     ax.set_xlim(0, 1)
     ticks.share_axis(ax, axis="x", decimals=0)
     ax.set_xlabel(label("position_in_range", lang))

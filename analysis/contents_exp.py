@@ -142,6 +142,8 @@ def experiment_sentences(exp: Experiment, lang: Lang) -> list[str]:
     if exp.comparison is not None:
         out += narrative_exp.differences(exp.comparison, exp.baseline, lang)
     out += narrative_exp.sizing(exp.fund_answer, exp.fund_curve, lang)
+    out += narrative_exp.discovery(exp.discovery, lang)
+    out += narrative_exp.frontier(exp.frontier, lang)
     out += narrative.cliff(cliff[0] if cliff else None, lang)
     return out
 

@@ -445,6 +445,30 @@ DISCOVERY = {
     "sheet_discovery": ("情形发现", "Scenario discovery"),
     "sheet_discovery_boxes": ("情形发现区域", "Discovery boxes"),
     "sheet_frontier": ("政策前沿", "Policy frontier"),
+    "s_discovery": (
+        "「{outcome}」在 {n} 次模拟中出现 {k} 次；主要出现在以下条件下：{conditions}"
+        "（覆盖 {coverage} 的出现情形，区域内出现比例 {density}）。",
+        "'{outcome}' happened in {k} of {n} runs, mostly under these conditions: {conditions} "
+        "(the box holds {coverage} of the runs where it happened; it happens in {density} of the "
+        "runs inside the box).",
+    ),
+    "s_discovery_none": (
+        "「{outcome}」在 {n} 次模拟中出现 {k} 次；未找到集中出现的条件区域。",
+        "'{outcome}' happened in {k} of {n} runs; no box of conditions concentrates it.",
+    ),
+    "s_frontier_dominated": (
+        "在评估的 {n} 个政策组合中，{k} 个为非劣组合（户贷率更高、补偿金耗尽概率和财政成本更低，"
+        "每个组合 {reps} 次共同随机数模拟）；现行政策被其中 {m} 个组合占优。",
+        "Of {n} lever settings evaluated ({reps} common replicates each), {k} are non-dominated "
+        "(higher household loan rate, lower probability of fund exhaustion and fiscal cost); the "
+        "configured policy is dominated by {m} of them.",
+    ),
+    "s_frontier_ok": (
+        "在评估的 {n} 个政策组合中，{k} 个为非劣组合（每个组合 {reps} 次共同随机数模拟）；"
+        "现行政策本身为非劣组合。",
+        "Of {n} lever settings evaluated ({reps} common replicates each), {k} are non-dominated; "
+        "the configured policy is one of them.",
+    ),
 }
 
 PARAMETERS = {

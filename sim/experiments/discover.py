@@ -12,7 +12,8 @@ between the two. Each box found is removed from the data before PRIM looks for t
 Outcomes (``OUTCOMES``): ``fund_exhausted``; ``township_suspended_6m`` (a township suspended
 for 6 months or more in one spell, from the run's suspension and resumption events);
 ``fiscal_cost_above`` (``cum_fiscal_cost`` above ``threshold``, by default the sample's 80th
-percentile); or any other summary key (true when above ``threshold``, or when truthy).
+percentile); or an outcome declared in ``levers.py`` or ``fund_required`` (true when above
+``threshold``, or when non-zero).
 
 Writes ``<exp>/discovery/``: ``cases`` (one row per run: inputs, outcome value, whether it
 happened), ``trajectory`` (each box's peeling steps: coverage, density, mass, restricted
@@ -242,7 +243,8 @@ def discover(
         seed: root seed of the replicates and of the Latin hypercube.
         model: a plain function ``f(**inputs) -> {outcome: value}`` used instead of the
             simulation (then ``params`` must be ``Parameter`` objects or declared keys).
-        outcome: one of ``OUTCOMES`` or a summary key.
+        outcome: one of ``OUTCOMES``, an outcome declared in ``levers.py`` or
+            ``fund_required`` (with ``model``: any key the function returns).
         threshold: the outcome happens above this value (``fiscal_cost_above``: default
             the sample's 80th percentile).
         params: inputs to sample (declared keys or ``Parameter`` objects); default: every
@@ -263,8 +265,9 @@ def discover(
         ``{"cases", "trajectory", "boxes"}`` tables and ``"result"`` (``discovery.json``).
     """
     require("ema_workbench", "ema-workbench", "discover")
-    if points < 10:
-        raise ExperimentError(f"points={points}: give at least 10 sample points")
+    _check(points, prim_threshold, peel_alpha, max_boxes)
+    if model is None and outcome not in known_outcomes():
+        raise ExperimentError(f"outcome={outcome!r}: choose from {', '.join(known_outcomes())}")
     chosen = _parameters(params, include_levers)
     prob = problem(chosen, ranges)
     x = latin_hypercube(prob, points, seed)
@@ -281,9 +284,6 @@ def discover(
         out = out or fs.default_out("discover", [base.label, base.overrides, prob, seed, points])
         cases, folder = _run_model(base, prob, x, inputs, n, seed, out, jobs, backend, scheduler,
                                    options)  # fmt: skip
-        if column not in cases.columns:
-            available = ", ".join([*OUTCOMES, *sorted(c for c in cases.columns if c[0] != "_")])
-            raise ExperimentError(f"outcome={outcome!r}: not in the runs; choose from {available}")
     y, definition = happened(outcome, cases[column], threshold)
     cases["happened"] = y
     traj, limits, stats = find_boxes(inputs_of(cases, chosen), y, prim_threshold, peel_alpha,
@@ -307,6 +307,22 @@ def discover(
         fs.write_table(table, target / f"{name}.parquet", csv=True)
     fs.write_json(target / "discovery.json", result)
     return {"cases": cases, "trajectory": traj, "boxes": limits, "result": result}
+
+
+def known_outcomes() -> list[str]:
+    """Outcomes a model run can be asked about: ``OUTCOMES`` and those declared in levers.py."""
+    return [*OUTCOMES, *(o.key for o in levers.OUTCOMES if o.key not in OUTCOMES), "fund_required"]
+
+
+def _check(points: int, prim_threshold: float, peel_alpha: float, max_boxes: int) -> None:
+    if points < 10:
+        raise ExperimentError(f"points={points}: give at least 10 sample points")
+    if not 0 < prim_threshold <= 1:
+        raise ExperimentError(f"prim_threshold={prim_threshold}: give a density in (0, 1]")
+    if not 0 < peel_alpha < 0.5:
+        raise ExperimentError(f"peel_alpha={peel_alpha}: give a share in (0, 0.5), e.g. 0.05")
+    if max_boxes < 1:
+        raise ExperimentError(f"max_boxes={max_boxes}: look for at least one box")
 
 
 def inputs_of(cases: pd.DataFrame, params: list[levers.Parameter]) -> pd.DataFrame:
