@@ -202,7 +202,8 @@ def discover(args) -> Path:
         "max_boxes": args.max_boxes,
     }
     opts = options(args)
-    opts["out"] = opts["out"] or _default("discover", [spec.label, spec.overrides, seed, kw])
+    design = [kw[k] for k in ("params", "include_levers", "ranges", "points")]
+    opts["out"] = opts["out"] or _default("discover", [spec.label, spec.overrides, seed, design])
     result = run_discover(spec, args.n, seed, **kw, **opts)["result"]
     print(result["message"])
     return _done(opts["out"])

@@ -15,15 +15,21 @@ The procedure (:func:`one_pass`):
 2. Simulate ``F1`` on the same seeds (the verification) and take the answer again. A
    replicate that ran out in step 1 lent less afterwards, so its requirement may move;
    repeat until the answer is the fund just simulated (at most ``ROUNDS`` simulations).
-3. Accept when the simulation at the answer meets alpha, every replicate ran out there
-   exactly when the requirement read at the previous fund said it would, and no replicate
-   was refused lending for want of capacity while its fund was still whole (not yet drawn
-   below its opening size): then the fund's size did not change the claims that decide. Capacity that binds at a fund below the
-   answer only sends the procedure on to the larger fund; capacity that binds at the answer
-   (or above it, hence at it too) makes it fall back to the grid search
+3. Accept the fixed point (the answer read from the runs at a fund is that fund) when,
+   simulated there on the same seeds, P(exhausted) <= alpha and no replicate was refused
+   lending for want of capacity while its fund was still whole (not yet drawn below its
+   opening size). At a fixed point each replicate's requirement is read off its own path at
+   the answer, so a replicate runs out there exactly when its requirement reaches the
+   answer. Between rounds the requirement can move for two reasons the rounds record: a
+   replicate that ran out at the previous fund was cut short (its requirement is only a lower
+   bound there), and a fund drawn down near zero lends less (capacity = deposit x leverage),
+   so a replicate that came close to running out at a larger fund needs a little less at a
+   smaller one. Capacity that binds at a fund below the answer only sends the procedure on
+   to the larger fund; capacity that binds at the answer (or above it, hence at it too)
+   makes it fall back to the grid search
    (``fund_sizing.solve``), which reuses every candidate already simulated. So does a
-   simulation at the answer that exhausts more often than alpha (a single bank's deposit
-   running out before the county's fund) or an answer that does not settle.
+   fixed point that exhausts more often than alpha (a single bank's deposit running out
+   before the county's fund) or an answer that does not settle.
 
 The answer's interval is distribution-free: the order statistics ``X_(l) <= q <= X_(u)``
 with ``P(l <= B < u) >= 0.95`` for ``B ~ Binomial(n, 1 - alpha)``.
@@ -121,19 +127,9 @@ def one_pass(sizer: Sizer, base: Scenario, alpha: float, probe: float) -> tuple[
                 "whole), so the loans made, and the fund's claims, depend on its size"
             )
             return None, record
-        if rounds[:-1]:
-            miss = _mispredicted(sizer.rows[(rounds[-2]["fund"], lev)], rows, fund)
-            rounds[-1]["mispredicted"] = miss
-            if miss:
-                prev = rounds[-2]
-                record["fallback"] = (
-                    f"simulated at {yuan(fund)}, {miss} of {len(rows)} replicates ran out (or "
-                    f"not) against what their requirement at {yuan(prev['fund'])} said: the "
-                    "fund's size changed the claims (lending capacity bound while the fund was "
-                    f"whole in {prev['bound']} and {bound} replicates at the two funds), or a "
-                    "single bank's deposit ran out before the county's fund"
-                )
-                return None, record
+        if rounds[:-1]:  # diagnostics: how well the last requirement predicted this run
+            early, late = _mispredicted(sizer.rows[(rounds[-2]["fund"], lev)], rows, fund)
+            rounds[-1] |= {"ran_out_unpredicted": early, "held_unpredicted": late}
         if q["fund"] == fund and not bound:
             if stats["p_exhausted"] > alpha:
                 record["fallback"] = (
@@ -152,12 +148,18 @@ def one_pass(sizer: Sizer, base: Scenario, alpha: float, probe: float) -> tuple[
     return None, record
 
 
-def _mispredicted(before, at, fund: float) -> int:
-    """Replicates whose exhaustion at ``fund`` differs from ``fund_required`` read elsewhere."""
+def _mispredicted(before, at, fund: float) -> tuple[int, int]:
+    """Counts of replicates mispredicted by the requirement read at an earlier fund.
+
+    Returns:
+        Those that ran out at ``fund`` although that requirement was below it, and those that
+        held although it was at or above it.
+    """
     req = before.set_index("replicate")["fund_required"].astype(float)
     out = at.set_index("replicate")["fund_exhausted"].astype(bool)
     common = req.index.intersection(out.index)
-    return int(((req[common] >= fund) != out[common]).sum())
+    need, ran_out = req[common] >= fund, out[common]
+    return int((ran_out & ~need).sum()), int((~ran_out & need).sum())
 
 
 def _answer(sizer, base, alpha, fund, lev, q, rounds) -> dict:
@@ -174,7 +176,13 @@ def _answer(sizer, base, alpha, fund, lev, q, rounds) -> dict:
         f"same seeds: {prob(s)}. Household loan rate {s['mean_household_loan_rate']:.1%}."
     )
     if len(rounds) > 2:
-        text += f" The requirement settled after {len(rounds)} simulations."
+        held = sum(r.get("held_unpredicted", 0) for r in rounds)
+        text += f" The requirement settled after {len(rounds)} simulations" + (
+            f" ({held} replicate-rounds held below their earlier requirement: a fund drawn "
+            "down lends less)."
+            if held
+            else "."
+        )
     return {
         "alpha": alpha,
         "fund_initial": float(fund),
