@@ -135,6 +135,7 @@ def size_fund(
         raise ExperimentError(f"method={method!r}: choose {' or '.join(METHODS)}")
     base = cfg if isinstance(cfg, Scenario) else from_config(cfg)
     axis = FUND if solve_for == "fund" else LEVERAGE
+    user_grid = bool(grid)
     grid = list(grid) if grid else default_grid(base, axis)
     if any(v <= 0 for v in grid):
         raise ExperimentError(f"grid={grid}: candidates must be positive")
@@ -151,6 +152,8 @@ def size_fund(
         if answer is None:
             if record:  # funds one-pass simulated tighten the grid's bracket at no cost
                 grid = sorted({*grid, *(r["fund"] for r in record["rounds"])})
+                if record.get("bracket") and not user_grid:  # no need for the default grid
+                    grid = sorted({*record["bracket"], *(r["fund"] for r in record["rounds"])})
             answer = solve(sizer, base, axis, grid, alpha, tolerance)
             if method == "one-pass":
                 reason = record["fallback"] if record else LEVERAGE_REASON

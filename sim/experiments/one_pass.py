@@ -132,10 +132,13 @@ def one_pass(sizer: Sizer, base: Scenario, alpha: float, probe: float) -> tuple[
             rounds[-1] |= {"ran_out_unpredicted": early, "held_unpredicted": late}
         if q["fund"] == fund and not bound:
             if stats["p_exhausted"] > alpha:
+                bounds = ", ".join(str(r["bound"]) for r in rounds)
                 record["fallback"] = (
                     f"simulated at {yuan(fund)}, the fund runs out in {prob(stats)}, above "
                     "alpha, although the county-wide requirement says it suffices: a single "
-                    "bank's deposit runs out before the county's fund does"
+                    "bank's deposit runs out before the county's fund does, or the fund's size "
+                    "changed the loans made (replicates with lending capacity bound while the "
+                    f"fund was whole, round by round: {bounds})"
                 )
                 return None, record
             record["quantile"] = q
@@ -143,8 +146,12 @@ def one_pass(sizer: Sizer, base: Scenario, alpha: float, probe: float) -> tuple[
         fund = q["fund"]
     record["fallback"] = (
         f"the requirement did not settle in {ROUNDS} simulations "
-        f"({', '.join(yuan(r['fund']) for r in rounds)})"
+        f"({', '.join(yuan(r['fund']) for r in rounds)}): a fund drawn down lends less "
+        "(capacity = deposit x leverage), so the smaller the fund, the less it needs"
     )
+    meets = [r["fund"] for r in rounds if r["p_exhausted"] <= alpha]
+    if meets:  # the answer lies at or below the smallest fund that met alpha
+        record["bracket"] = [FUND.snap(min(meets) / 2), min(meets)]
     return None, record
 
 
