@@ -221,6 +221,12 @@ SUMMARY = {
     "peak_villages_suspended": ("同时暂停村数最大值", "Most villages suspended at once"),
     "min_fund_balance": ("补偿金最低余额", "Lowest fund balance"),
     "fund_exhausted": ("补偿金是否耗尽", "Fund exhausted"),
+    "fund_required": ("本次模拟所需补偿金", "Fund this run required"),
+    "fund_claims": ("补偿金应承担的代偿", "Claims on the fund"),
+    "months_capacity_bound": (
+        "补偿金未动用时放贷额度受限月数",
+        "Months capacity-bound, fund whole",
+    ),
     "peak_interest_arrears": ("欠息峰值", "Peak interest arrears"),
     "cum_renewals": ("累计续贷笔数", "Renewals"),
     "cum_extensions": ("累计展期笔数", "Extensions"),
