@@ -141,3 +141,21 @@ def test_order_statistic_interval_covers_the_true_quantile():
         hits += lo - 1e4 <= true_q <= (hi if hi is not None else np.inf)
         assert q["ci_level"] >= 0.95
     assert hits / 2000 >= 0.95 - 3 * math.sqrt(0.95 * 0.05 / 2000)
+
+
+def test_restore_rule_in_a_run_a_fund_just_above_the_requirement_holds():
+    # restored to the initial fund each January; a 1000x multiple so capacity never binds
+    rules = [*ONE_BANK, "horizon.months=48", "fund.leverage=1000", "fund.topup_rule=restore"]
+    base = run(load_config("baseline", rules), 12)
+    req = base.summary["fund_required"]
+    assert base.summary["cum_fund_topups"] > 0, "the fund was restored at least once"
+    drawdown = 6e6 - base.timeseries["fund_balance"].min()  # month-end, after January top-ups
+    assert drawdown <= req < base.summary["cum_fund_payouts"], (
+        "at least the deepest month-end drawdown (a January claim comes before the top-up), "
+        "and less than all claims, since the fund is restored each year"
+    )
+    above = run(load_config("baseline", [*rules, f"fund.initial={snap_above(req)}"]), 12)
+    below = run(load_config("baseline", [*rules, f"fund.initial={req - 1e4:.0f}"]), 12)
+    assert not above.summary["fund_exhausted"], "a fund just above the requirement holds"
+    assert below.summary["fund_exhausted"], "a fund just below it runs out on the same seed"
+    assert above.summary["fund_required"] == pytest.approx(req), "claims do not depend on F"
