@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis import charts_compare, charts_sizing, narrative, narrative_exp, series, tables
+from analysis import (
+    charts_compare,
+    charts_discovery,
+    charts_frontier,
+    charts_sizing,
+    narrative,
+    narrative_exp,
+    series,
+    tables,
+)
 from analysis.charts_cliff import scenario_label
 from analysis.contents import (
     Chart,
@@ -88,6 +97,15 @@ def experiment_charts(exp: Experiment, lang: Lang) -> list[Chart]:
     if exp.fund_curve is not None and not exp.fund_curve.empty:
         fig = charts_sizing.plot_fund_sizing(exp.fund_curve, exp.fund_answer, lang)
         charts.append(Chart("fund_sizing", label("cap_fund_sizing", lang), fig, src_all))
+    if exp.discovery is not None:
+        d = exp.discovery
+        fig = charts_discovery.plot_discovery(d["trajectory"], d["boxes"], d["result"], lang)
+        charts.append(Chart("discovery", label("cap_discovery", lang), fig, src_all))
+    if exp.frontier is not None:
+        fig = charts_frontier.plot_frontier(
+            exp.frontier["candidates"], exp.frontier["result"], lang
+        )
+        charts.append(Chart("frontier", label("cap_frontier", lang), fig, src_all))
     cliff = exp.cliff_tables()
     if cliff is not None:
         charts += cliff_charts(*cliff, lang, src_all)
@@ -108,6 +126,11 @@ def experiment_sheets(exp: Experiment) -> list[Sheet]:
         sheets.append(Sheet("comparison", exp.comparison, kind_from="outcome"))
     if exp.fund_curve is not None:
         sheets.append(Sheet("fund_sizing", exp.fund_curve))
+    if exp.discovery is not None and exp.discovery["trajectory"] is not None:
+        sheets.append(Sheet("discovery", exp.discovery["trajectory"]))
+        sheets.append(Sheet("discovery_boxes", exp.discovery["boxes"]))
+    if exp.frontier is not None:
+        sheets.append(Sheet("frontier", exp.frontier["candidates"]))
     return sheets
 
 
@@ -121,6 +144,8 @@ def experiment_sentences(exp: Experiment, lang: Lang) -> list[str]:
     if exp.comparison is not None:
         out += narrative_exp.differences(exp.comparison, exp.baseline, lang)
     out += narrative_exp.sizing(exp.fund_answer, exp.fund_curve, lang)
+    out += narrative_exp.discovery(exp.discovery, lang)
+    out += narrative_exp.frontier(exp.frontier, lang)
     out += narrative.cliff(cliff[0] if cliff else None, lang)
     return out
 

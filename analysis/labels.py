@@ -246,6 +246,12 @@ SUMMARY = {
     "peak_villages_suspended": ("同时暂停村数最大值", "Most villages suspended at once"),
     "min_fund_balance": ("补偿金最低余额", "Lowest fund balance"),
     "fund_exhausted": ("补偿金是否耗尽", "Fund exhausted"),
+    "fund_required": ("本次模拟所需补偿金", "Fund this run required"),
+    "fund_claims": ("补偿金应承担的代偿", "Claims on the fund"),
+    "months_capacity_bound": (
+        "补偿金未动用时放贷额度受限月数",
+        "Months capacity-bound, fund whole",
+    ),
     "peak_interest_arrears": ("欠息峰值", "Peak interest arrears"),
     "cum_renewals": ("累计续贷笔数", "Renewals"),
     "cum_extensions": ("累计展期笔数", "Extensions"),
@@ -444,6 +450,97 @@ SENTENCES = {
     ),
 }
 
+DISCOVERY = {
+    "title_discovery": ("情形发现：{outcome}", "Scenario discovery: {outcome}"),
+    "title_tradeoff": ("PRIM 剥离轨迹", "PRIM peeling trajectory"),
+    "title_box_limits": ("第 {n} 个区域的条件", "Conditions of box {n}"),
+    "coverage": ("覆盖率", "Coverage"),
+    "density": ("密度", "Density"),
+    "res_dim": ("受限参数个数", "Restricted inputs"),
+    "chosen_box": ("所选区域", "Chosen box"),
+    "position_in_range": ("在抽样范围中的位置", "Position within the sampled range"),
+    "box_stats": (
+        "覆盖率 {coverage:.0%}，密度 {density:.0%}",
+        "coverage {coverage:.0%}, density {density:.0%}",
+    ),
+    "no_box": ("未找到区域", "No box found"),
+    "outcome_fund_exhausted": ("风险补偿金耗尽", "Risk fund exhausted"),
+    "outcome_township_suspended_6m": (
+        "乡镇连续暂停放贷 6 个月以上",
+        "A township suspended 6 months or more",
+    ),
+    "outcome_fiscal_cost_above": ("财政成本超过阈值", "Fiscal cost above the threshold"),
+    "title_frontier": (
+        "政策前沿：户贷率、补偿金耗尽概率与财政成本",
+        "Policy frontier: loan rate, fund exhaustion and fiscal cost",
+    ),
+    "candidates_evaluated": ("已评估的政策组合", "Settings evaluated"),
+    "frontier_points": ("非劣政策组合", "Non-dominated settings"),
+    "configured_dominated": ("现行政策（被占优）", "Configured policy (dominated)"),
+    "configured_frontier": ("现行政策（非劣）", "Configured policy (non-dominated)"),
+    "mean_fund_exhausted": ("补偿金耗尽概率", "Probability the fund is exhausted"),
+    "cap_discovery": ("情形发现（PRIM）", "Scenario discovery (PRIM)"),
+    "cap_frontier": ("政策前沿", "Policy frontier"),
+    "sheet_discovery": ("情形发现", "Scenario discovery"),
+    "sheet_discovery_boxes": ("情形发现区域", "Discovery boxes"),
+    "sheet_frontier": ("政策前沿", "Policy frontier"),
+    "s_discovery": (
+        "「{outcome}」在 {n} 次模拟中出现 {k} 次；主要出现在以下条件下：{conditions}"
+        "（覆盖 {coverage} 的出现情形，区域内出现比例 {density}）。",
+        "'{outcome}' happened in {k} of {n} runs, mostly under these conditions: {conditions} "
+        "(the box holds {coverage} of the runs where it happened; it happens in {density} of the "
+        "runs inside the box).",
+    ),
+    "s_discovery_none": (
+        "「{outcome}」在 {n} 次模拟中出现 {k} 次；未找到集中出现的条件区域。",
+        "'{outcome}' happened in {k} of {n} runs; no box of conditions concentrates it.",
+    ),
+    "s_frontier_dominated": (
+        "在评估的 {n} 个政策组合中，{k} 个为非劣组合（户贷率更高、补偿金耗尽概率和财政成本更低，"
+        "每个组合 {reps} 次共同随机数模拟）；现行政策被其中 {m} 个组合占优。",
+        "Of {n} lever settings evaluated ({reps} common replicates each), {k} are non-dominated "
+        "(higher household loan rate, lower probability of fund exhaustion and fiscal cost); the "
+        "configured policy is dominated by {m} of them.",
+    ),
+    "s_frontier_ok": (
+        "在评估的 {n} 个政策组合中，{k} 个为非劣组合（每个组合 {reps} 次共同随机数模拟）；"
+        "现行政策本身为非劣组合。",
+        "Of {n} lever settings evaluated ({reps} common replicates each), {k} are non-dominated; "
+        "the configured policy is one of them.",
+    ),
+}
+
+PARAMETERS = {
+    "param_breaker.township_npl": ("乡镇熔断线", "Township breaker threshold"),
+    "param_breaker.village_npl": ("行政村熔断线", "Village breaker threshold"),
+    "param_fund.leverage": ("放大倍数", "Leverage multiple"),
+    "param_fund.initial": ("补偿金初始规模", "Initial fund"),
+    "param_loss.claim_dpd": ("代偿启动逾期天数", "Days overdue before fund and guarantor pay"),
+    "param_loss.writeoff_dpd": ("核销逾期天数", "Days overdue before the bank writes off"),
+    "param_sharing": ("损失分担安排", "Loss-sharing arrangement"),
+    "param_maturity.p_renewal_request": ("无还本续贷申请概率", "Probability of asking to renew"),
+    "param_maturity.renewal_after_campaign": ("2020 年后允许续贷", "Renewals after the campaign"),
+    "param_maturity.extension_enabled": ("允许展期", "Extensions allowed"),
+    "param_subsidy.settlement_delay_quarters": ("贴息拨付滞后（季）", "Subsidy delay (quarters)"),
+    "param_credit.age_limit": ("贷款年龄上限", "Borrower age limit"),
+    "param_enterprise.enabled": ("企贷企用渠道", "Enterprise channel"),
+    "param_poverty.retention_share": ("收益留存比例", "Share of returns retained"),
+    "param_default.pd_annual": ("年违约概率", "Annual default probability"),
+    "param_default.rho_county": ("县级违约相关性", "County default correlation"),
+    "param_default.rho_township": ("乡镇违约相关性", "Township default correlation"),
+    "param_default.rho_sector": ("产业违约相关性", "Sector default correlation"),
+    "param_default.p_cure_monthly": ("逾期户月度还款概率", "Monthly cure probability"),
+    "param_default.p_wilful": ("恶意违约比例", "Share of wilful defaults"),
+    "param_loss.recovery_rate": ("损失回收率", "Recovery rate"),
+    "param_uptake.hazard_monthly_campaign": ("集中推进期月申请率", "Monthly uptake, campaign"),
+    "param_uptake.hazard_monthly_transition": ("过渡期月申请率", "Monthly uptake, transition"),
+    "param_uptake.p_willing[0]": ("有劳动能力户借款意愿", "Willingness, full labour capacity"),
+    "param_uptake.p_willing[1]": ("弱劳动能力户借款意愿", "Willingness, weak labour capacity"),
+    "param_rating.noise_sd": ("评级误差", "Rating noise"),
+    "param_enterprise.roa_sd": ("企业收益波动", "Enterprise profit volatility"),
+    "param_classification.loss_dpd": ("损失类逾期天数", "Days overdue for the loss class"),
+}
+
 LABELS: dict[str, tuple[str, str]] = {
     **GENERAL,
     **CHARTS,
@@ -453,6 +550,8 @@ LABELS: dict[str, tuple[str, str]] = {
     **SHEETS,
     **PAGE,
     **SENTENCES,
+    **DISCOVERY,
+    **PARAMETERS,
 }
 
 

@@ -120,3 +120,49 @@ def sizing(answer: dict[str, Any] | None, curve: pd.DataFrame | None, lang: Lang
             p=fmt.pct(top["p_exhausted"]),
         )
     ]
+
+
+def discovery(found: dict[str, Any] | None, lang: Lang) -> list[str]:
+    """The first PRIM box: under which conditions the outcome happens, how reliably."""
+    if not found or not found.get("result"):
+        return []
+    from analysis.charts_discovery import outcome_title, parameter_label
+
+    result = found["result"]
+    boxes = result.get("boxes") or []
+    head = {
+        "outcome": outcome_title(result, lang),
+        "k": result["n_happened"],
+        "n": result["n_cases"],
+    }
+    if not boxes or not boxes[0].get("limits"):
+        return [label("s_discovery_none", lang).format(**head)]
+    sep = label("list_sep", lang)
+    conditions = sep.join(
+        f"{parameter_label(key, lang)} {lo:.3g}–{hi:.3g}"
+        for key, (lo, hi) in boxes[0]["limits"].items()
+    )
+    return [
+        label("s_discovery", lang).format(
+            **head,
+            conditions=conditions,
+            coverage=fmt.pct(boxes[0]["coverage"], 0),
+            density=fmt.pct(boxes[0]["density"], 0),
+        )
+    ]
+
+
+def frontier(found: dict[str, Any] | None, lang: Lang) -> list[str]:
+    """How many settings are non-dominated and whether the configured policy is one."""
+    if not found or not found.get("result"):
+        return []
+    result = found["result"]
+    key = "s_frontier_dominated" if result["configured"]["dominated"] else "s_frontier_ok"
+    return [
+        label(key, lang).format(
+            k=result["n_frontier"],
+            n=result["n_candidates"],
+            m=len(result["configured"]["dominated_by"]),
+            reps=result["replicates_per_setting"],
+        )
+    ]

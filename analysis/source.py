@@ -172,6 +172,29 @@ class Experiment:
         path = self.path / "fund_sizing" / "answer.json"
         return _json(path) if path.is_file() else None
 
+    @cached_property
+    def discovery(self) -> dict[str, Any] | None:
+        """PRIM results (``trajectory``, ``boxes``, ``result``), or None when not run."""
+        folder = self.path / "discovery"
+        if not (folder / "discovery.json").is_file():
+            return None
+        return {
+            "trajectory": _parquet(folder / "trajectory.parquet"),
+            "boxes": _parquet(folder / "boxes.parquet"),
+            "result": _json(folder / "discovery.json"),
+        }
+
+    @cached_property
+    def frontier(self) -> dict[str, Any] | None:
+        """Frontier results (``candidates``, ``result``), or None when not run."""
+        folder = self.path / "frontier"
+        if not (folder / "frontier.json").is_file():
+            return None
+        return {
+            "candidates": _parquet(folder / "candidates.parquet"),
+            "result": _json(folder / "frontier.json"),
+        }
+
     def cliff_tables(self) -> tuple[pd.DataFrame, pd.DataFrame] | None:
         """Stacked ``poverty`` and ``cliff`` tables, or None when no replicate has them.
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.breaker import ratio
+from sim.fund_required import FundRequirement
 from sim.households import STATE_NAMES
 from sim.loans import CLASS_NAMES
 from sim.outputs import FISCAL_COST_FLOWS, names
@@ -47,6 +48,7 @@ class Recorder:
         self.cohort_started: dict[int, int] = {}
         self.cohort_failed: dict[int, int] = {}
         self._new_loan_villages: np.ndarray | None = None
+        self.fund_required = FundRequirement(model)  # summary['fund_required']
 
     def count_cohort(self, year: int, started: int, failed: int) -> None:
         """Loan-years starting in ``year`` and how many of them fail (Vasicek check)."""
@@ -196,6 +198,7 @@ class Recorder:
                 f"undeclared monthly columns {sorted(row)}: declare them in sim/outputs.py"
             )
         self.rows.append(ordered)
+        self.fund_required.observe(m)
         self.village_balance[t] = m.village_balance
         self.village_npl[t] = m.village_npl
         self.village_suspended[t] = m.breaker.blocked_village()

@@ -113,6 +113,7 @@ def _collect(model: MicrocreditModel, seed: Seed) -> RunResult:
     summary["opening_loan_balance"] = float(model.ledger.opening_loans.sum())
     summary["opening_book_exceeds_capacity"] = bool(model.opening_over_capacity)
     summary.update(poverty_summary(poverty, cliff))
+    summary.update(rec.fund_required.summary())
     return RunResult(
         timeseries=ts,
         villages=villages,

@@ -23,7 +23,7 @@ BAD = [
     (["fund.leverage=abc"], "fund.leverage"),  # wrong type
     (["default.rho_county=0.5", "default.rho_sector=0.6"], "default.rho_county"),  # contradictory
     (["county.n_villages=3", "county.n_townships=6"], "county.n_villages"),
-    (["loss.recognition_dpd=60"], "loss.recognition_dpd"),  # never non-performing
+    (["loss.writeoff_dpd=60"], "loss.writeoff_dpd"),  # written off before it is non-performing
     (["uptake.term_probs=[0.5,0.6,0.1]"], "uptake.term_probs"),
     (["fund.topup_rule=sometimes"], "fund.topup_rule"),
     (["county=atlantis"], "county=atlantis"),

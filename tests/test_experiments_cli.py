@@ -29,6 +29,13 @@ FAST = ["county=small", "horizon.months=6"]
         (["sensitivity", "--method", "sobol", "--sobol-n", "10", *FAST], "power of 2"),
         (["sensitivity", "--range", "fund.leverage=5", *FAST], "--range"),
         (["size-fund", "--grid", "1e6,lots", *FAST], "--grid"),
+        (["discover", "--points", "5", *FAST], "points=5"),
+        (["discover", "--params", "fund.nope", *FAST], "fund.nope"),
+        (["discover", "--outcome", "fund_exausted", *FAST], "fund_exausted"),
+        (["discover", "--peel-alpha", "0.7", *FAST], "peel_alpha=0.7"),
+        (["frontier", "--population", "1", *FAST], "population=1"),
+        (["frontier", "--params", "fund.nope", *FAST], "fund.nope"),
+        (["size-fund", "--method", "quick", *FAST], "invalid choice"),
         (["frobnicate"], "invalid choice"),
     ],
 )

@@ -6,6 +6,7 @@ import json
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sim import load_config
@@ -102,6 +103,7 @@ def sized(tmp_path_factory):
         jobs=2,
         out=out,
         grid=GRID,
+        method="grid",
         check_n=N_CHECK,
         tolerance=0.05,
         progress=False,
@@ -163,6 +165,7 @@ def test_lower_alpha_never_gives_a_smaller_fund(sized):
         jobs=2,
         out=out,
         grid=GRID,
+        method="grid",
         check_n=20,
         tolerance=0.05,
         progress=False,
@@ -207,6 +210,10 @@ def test_capacity_bound_fund_is_reported_with_the_multiple_that_works(tmp_path):
     assert (funds["p_exhausted"] > 0.1).all(), "no fund meets alpha at 20x"
     assert funds["mean_household_loan_rate"].is_monotonic_increasing, "a larger fund lends more"
     assert not answer["feasible"], "the question as asked has no answer"
+    assert answer["method"] == "grid" and "gave way to the grid" in answer["message"], (
+        "one-pass detects that capacity binds and hands over to the grid"
+    )
+    assert "capacity" in answer["one_pass"]["fallback"], answer["one_pass"]
     assert "capacity-bound" in answer["message"], answer["message"]
     assert "leverage of at most" in answer["message"], answer["message"]
     assert answer["fund_initial"] == 1e6 and answer["leverage"] < 20, "a multiple at the fund"
@@ -214,3 +221,63 @@ def test_capacity_bound_fund_is_reported_with_the_multiple_that_works(tmp_path):
     lower = curve[(curve["fund_initial"] == 1e6) & (curve["leverage"] > answer["leverage"])]
     assert (lower["p_exhausted"].iloc[:1] > 0.1).all(), "the next larger multiple fails"
     assert answer["check"]["n"] == 20, "and it is checked on fresh seeds"
+
+
+# -- one-pass sizing against the grid (slow) -----------------------------------------------
+
+# One bank (the county's fund is its deposit) and a 40x multiple: lending capacity does not
+# bind near the answer, so each replicate's fund requirement decides its exhaustion.
+ONE_BANK = ["county=small", "county.n_banks=1", "horizon.months=24", "default.pd_annual=0.15",
+            "fund.leverage=40"]  # fmt: skip
+N_OP = 60
+
+
+@pytest.fixture(scope="module")
+def one_pass_and_grid(tmp_path_factory):
+    cfg = load_config("baseline", ONE_BANK)
+    runs = {}
+    for method in ("one-pass", "grid"):
+        runs[method] = size_fund(
+            cfg,
+            ALPHA,
+            N_OP,
+            SEED,
+            jobs=2,
+            out=tmp_path_factory.mktemp(method),
+            grid=GRID,
+            method=method,
+            check_n=40,
+            tolerance=0.02,
+            progress=False,
+        )
+    return runs
+
+
+@pytest.mark.slow
+def test_one_pass_and_grid_agree_within_their_intervals(one_pass_and_grid):
+    (_, op), (grid_curve, grid) = one_pass_and_grid["one-pass"], one_pass_and_grid["grid"]
+    assert op["method"] == "one-pass" and op["one_pass"]["fallback"] is None, op["message"]
+    lo, hi = op["one_pass"]["quantile"]["ci"]
+    assert lo <= grid["fund_initial"] <= (hi if hi is not None else np.inf), (
+        f"grid answer {grid['fund_initial']} outside the one-pass interval [{lo}, {hi}]"
+    )
+    failing = grid_curve[grid_curve["fund_initial"] < grid["fund_initial"]]["fund_initial"].max()
+    assert failing < op["fund_initial"] <= grid["fund_initial"], (
+        f"on the same seeds one-pass ({op['fund_initial']}) lies in the grid's bracket "
+        f"({failing}, {grid['fund_initial']}]"
+    )
+    assert len(op["one_pass"]["rounds"]) <= 3, "two or three simulations instead of a grid"
+
+
+@pytest.mark.slow
+def test_one_pass_never_answers_below_a_fund_that_fails_alpha(one_pass_and_grid):
+    (op_curve, op), (grid_curve, _) = one_pass_and_grid["one-pass"], one_pass_and_grid["grid"]
+    curve = pd.concat([op_curve, grid_curve])
+    failing = curve[curve["p_exhausted"] > ALPHA]
+    assert len(failing) and (failing["fund_initial"] < op["fund_initial"]).all(), (
+        f"every fund simulated to exhaust above alpha lies below the answer {op['fund_initial']}"
+    )
+    at = op_curve[op_curve["fund_initial"] == op["fund_initial"]].iloc[0]
+    assert at["p_exhausted"] <= ALPHA, "simulated at the answer on the same seeds, it meets alpha"
+    s = math.sqrt(ALPHA * (1 - ALPHA) * (1 / N_OP + 1 / 40))
+    assert op["check"]["p_exhausted"] <= ALPHA + 5.3 * s, "and on fresh seeds (z = 5.3)"

@@ -18,6 +18,8 @@ COMMANDS = {
     "compare": "scenarios against the first, on common seeds",
     "size-fund": "smallest fund (or largest leverage) with P(fund exhausted) <= alpha",
     "sensitivity": "Morris screening and Sobol indices of outcomes to parameters",
+    "discover": "PRIM boxes of the conditions under which an outcome happens",
+    "frontier": "non-dominated lever settings (loan rate, fund exhaustion, fiscal cost)",
 }
 USAGE = (
     f"""usage: {PROG} COMMAND [options] [scenario=NAME] [KEY=VALUE ...]
@@ -59,13 +61,17 @@ def command_parser(command: str) -> Parser:
     """The parser of one sub-command."""
     p = Parser(prog=f"{PROG} {command}", description=COMMANDS[command])
     add = p.add_argument
-    _common(p, {"size-fund": 200, "sensitivity": 1}.get(command, 100))
+    _common(
+        p, {"size-fund": 200, "sensitivity": 1, "discover": 1, "frontier": 20}.get(command, 100)
+    )
     if command == "compare":
         add("--variant", action="append", default=[], metavar="'LABEL=SCENARIO KEY=VALUE ...'",
             help="a scenario with its own overrides (repeatable)")  # fmt: skip
     elif command == "size-fund":
         add("--alpha", type=float, default=0.05, help="target P(fund exhausted)")
         add("--solve-for", choices=["fund", "leverage"], default="fund")
+        add("--method", choices=["one-pass", "grid"], default="one-pass",
+            help="one-pass: quantile of each replicate's fund_required, verified (default)")  # fmt: skip
         add("--grid", default=None, help="starting candidates, comma-separated (yuan or x)")
         add("--tolerance", type=float, default=0.02, help="bisection stops at this share")
         add("--check-n", type=int, default=None, help="fresh-seed replicates (default --n)")
@@ -79,6 +85,22 @@ def command_parser(command: str) -> Parser:
         add("--trajectories", type=int, default=10, help="Morris trajectories")
         add("--levels", type=int, default=4, help="Morris levels")
         add("--sobol-n", type=int, default=64, help="Sobol base sample (a power of 2)")
+    elif command == "discover":
+        add("--outcome", default="fund_exhausted",
+            help="fund_exhausted, township_suspended_6m, fiscal_cost_above or a summary key")  # fmt: skip
+        add("--threshold", type=float, default=None, help="the outcome happens above this")
+        add("--points", type=int, default=200, help="Latin-hypercube sample points")
+        add("--params", default=None, help="parameter keys from levers.py, comma-separated")
+        add("--levers", action="store_true", help="sample the declared levers too")
+        add("--range", action="append", default=[], metavar="KEY=LOW:HIGH")
+        add("--prim-threshold", type=float, default=0.8, help="PRIM density threshold")
+        add("--peel-alpha", type=float, default=0.05, help="share peeled at each step")
+        add("--max-boxes", type=int, default=3, help="boxes to look for")
+    elif command == "frontier":
+        add("--params", default=None, help="lever keys from levers.py, comma-separated")
+        add("--range", action="append", default=[], metavar="KEY=LOW:HIGH")
+        add("--population", type=int, default=16, help="NSGA-II population per generation")
+        add("--generations", type=int, default=4, help="NSGA-II generations")
     return p
 
 

@@ -68,6 +68,8 @@ def run(args) -> int:
         "compare": compare,
         "size-fund": size_fund,
         "sensitivity": sensitivity,
+        "discover": discover,
+        "frontier": frontier,
     }[args.command]
     out = command(args)
     return report_failures(out)
@@ -134,6 +136,7 @@ def size_fund(args) -> Path:
             seed,
             args.check_seed,
             args.tolerance,
+            *([args.method] if args.method != "grid" else []),
         ],  # fmt: skip
     )
     _, answer = run_size(
@@ -142,6 +145,7 @@ def size_fund(args) -> Path:
         args.n,
         seed,
         solve_for=args.solve_for,
+        method=args.method,
         grid=grid,
         check_n=args.check_n,
         check_seed=args.check_seed,
@@ -177,6 +181,50 @@ def sensitivity(args) -> Path:
             grid = tables[method].pivot(index="outcome", columns="parameter", values=col)
             print(f"{method}: {col} (rows: outcomes, columns: parameters)")
             print(grid.to_string(float_format="%.3f"))
+    return _done(opts["out"])
+
+
+def discover(args) -> Path:
+    """``discover``: PRIM boxes of the conditions under which an outcome happens."""
+    from sim.experiments.discover import discover as run_discover
+
+    spec, seed = base_config(args)
+    split = lambda text: [t for t in text.split(",") if t] if text else None  # noqa: E731
+    kw = {
+        "outcome": args.outcome,
+        "threshold": args.threshold,
+        "params": split(args.params),
+        "include_levers": args.levers,
+        "ranges": parse_ranges(args.range),
+        "points": args.points,
+        "prim_threshold": args.prim_threshold,
+        "peel_alpha": args.peel_alpha,
+        "max_boxes": args.max_boxes,
+    }
+    opts = options(args)
+    design = [kw[k] for k in ("params", "include_levers", "ranges", "points")]
+    opts["out"] = opts["out"] or _default("discover", [spec.label, spec.overrides, seed, design])
+    result = run_discover(spec, args.n, seed, **kw, **opts)["result"]
+    print(result["message"])
+    return _done(opts["out"])
+
+
+def frontier(args) -> Path:
+    """``frontier``: non-dominated lever settings found by NSGA-II."""
+    from sim.experiments.frontier import frontier as run_frontier
+
+    spec, seed = base_config(args)
+    split = lambda text: [t for t in text.split(",") if t] if text else None  # noqa: E731
+    kw = {
+        "params": split(args.params),
+        "ranges": parse_ranges(args.range),
+        "population": args.population,
+        "generations": args.generations,
+    }
+    opts = options(args)
+    opts["out"] = opts["out"] or _default("frontier", [spec.label, spec.overrides, seed, kw])
+    result = run_frontier(spec, args.n, seed, **kw, **opts)["result"]
+    print(result["message"])
     return _done(opts["out"])
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 from omegaconf import DictConfig
 
 from sim.experiments import folder as fs
+from sim.experiments.one_pass import LEVERAGE_REASON, one_pass
 from sim.experiments.replicates import Experiment
 from sim.experiments.search import FUND, LEVERAGE, Axis, candidate_stats, search
 from sim.experiments.sizing_text import explain, prob
@@ -32,6 +33,7 @@ CURVE = [
 ]
 FUND_MULTIPLES = (1 / 16, 1 / 8, 1 / 4, 1 / 2, 1, 2)  # default grid, times the configured fund
 LEVERAGE_GRID = (1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20)  # DOMAIN.md §3: 5x .. 20x in practice
+METHODS = ("one-pass", "grid")
 FALLBACK_MULTIPLES = (1 / 16, 1 / 8, 1 / 4, 1 / 2)  # leverages tried when no fund meets alpha
 
 
@@ -41,6 +43,7 @@ class Sizer:
     def __init__(self, exp: Experiment, base: Scenario):
         self.exp, self.base = exp, base
         self.stats: dict[tuple[float, float], dict] = {}
+        self.rows: dict[tuple[float, float], pd.DataFrame] = {}  # summary rows per candidate
 
     def point(self, axis: Axis, value: float) -> tuple[float, float]:
         """(fund, leverage) of a candidate."""
@@ -60,6 +63,7 @@ class Sizer:
                         f"{s.label}: every replicate failed; see {self.exp.out}/failures.json"
                     )
                 self.stats[self.point(axis, v)] = candidate_stats(rows)
+                self.rows[self.point(axis, v)] = rows
             return {v: self.stats[self.point(axis, v)]["p_exhausted"] for v in values}
 
         return evaluate
@@ -93,6 +97,7 @@ def size_fund(
     scheduler: str | None = None,
     *,
     solve_for: str = "fund",
+    method: str = "one-pass",
     grid: list[float] | None = None,
     check_n: int | None = None,
     check_seed: int | None = None,
@@ -111,6 +116,10 @@ def size_fund(
         out: experiment folder (default ``experiments/size-fund-<hash>``).
         scheduler: Dask scheduler address (None with ``backend="dask"``: a LocalCluster).
         solve_for: ``"fund"`` (smallest ``fund.initial``) or ``"leverage"`` (largest multiple).
+        method: ``"one-pass"`` (the quantile of each replicate's ``fund_required``, verified
+            by simulation; falls back to the grid where capacity binds, see
+            ``sim/experiments/one_pass.py``) or ``"grid"`` (grid then bisection). The leverage
+            is always sized on the grid.
         grid: starting candidates (default: see :func:`default_grid`); then bisection.
         check_n: replicates of the fresh-seed check (default ``n``).
         check_seed: root seed of the check (default ``seed + 1``; must differ from ``seed``).
@@ -122,17 +131,37 @@ def size_fund(
     """
     check_seed = seed + 1 if check_seed is None else check_seed
     _check_args(alpha, solve_for, seed, check_seed, tolerance)
+    if method not in METHODS:
+        raise ExperimentError(f"method={method!r}: choose {' or '.join(METHODS)}")
     base = cfg if isinstance(cfg, Scenario) else from_config(cfg)
     axis = FUND if solve_for == "fund" else LEVERAGE
+    user_grid = bool(grid)
     grid = list(grid) if grid else default_grid(base, axis)
     if any(v <= 0 for v in grid):
         raise ExperimentError(f"grid={grid}: candidates must be positive")
     key = [base.label, base.overrides, alpha, solve_for, grid, seed, check_seed, tolerance]
+    key += [method] if method != "grid" else []  # grid folders keep their earlier names
     out = out or fs.default_out("size-fund", key)
     opts = {"jobs": jobs, "backend": backend, "scheduler": scheduler, **options}
     with Experiment(out, seed, n, kind="size-fund", **opts) as exp:
         sizer = Sizer(exp, base)
-        answer = solve(sizer, base, axis, grid, alpha, tolerance)
+        answer, record = None, None
+        if method == "one-pass" and axis is FUND:
+            fund = float(base.config["fund"]["initial"])
+            answer, record = one_pass(sizer, base, alpha, fund if fund > 0 else max(grid))
+        if answer is None:
+            if record:  # funds one-pass simulated tighten the grid's bracket at no cost
+                grid = sorted({*grid, *(r["fund"] for r in record["rounds"])})
+                if record.get("bracket") and not user_grid:  # no need for the default grid
+                    grid = sorted({*record["bracket"], *(r["fund"] for r in record["rounds"])})
+            answer = solve(sizer, base, axis, grid, alpha, tolerance)
+            if method == "one-pass":
+                reason = record["fallback"] if record else LEVERAGE_REASON
+                answer["message"] = (
+                    f"One-pass sizing gave way to the grid search: {reason}. " + (answer["message"])
+                )
+        answer["method"] = "one-pass" if record and record["fallback"] is None else "grid"
+        answer["one_pass"] = record
         answer["check"] = fresh_check(exp, answer, base, check_n or n, check_seed)
     curve = sizer.curve()
     fs.write_table(curve, exp.out / "fund_sizing" / "curve.parquet", csv=True)

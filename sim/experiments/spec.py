@@ -42,6 +42,17 @@ class Scenario:
         return {"overrides": list(self.overrides), "config": self.config}
 
 
+def require(module: str, package: str, command: str) -> None:
+    """Fail with a one-line ExperimentError when an optional package is not installed."""
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        raise ExperimentError(
+            f"{command} needs {package}: pip install 'shangcai-microcredit[discovery]' "
+            "(or make .venv/.installed, which installs the dev extra)"
+        )
+
+
 def check_label(label: str) -> str:
     """A label becomes a folder name: letters, digits and ``_.+-`` only."""
     if not isinstance(label, str) or not LABEL.match(label):
