@@ -2,7 +2,7 @@
 
 Runs a scenario (the baseline by default) over replicate seeds ``SeedSequence(seed).spawn(n)``
 with :func:`sim.experiments.run_replicates`, computes in every replicate the outputs for which
-DOMAIN.md §4 reports real figures, and writes their median and 5-95 % band beside those figures
+docs/sources.md records real figures, and writes their median and 5-95 % band beside those figures
 into a Markdown page (``docs/validation.md`` by default). Only the block between
 ``BEGIN``/``END`` markers is generated; the rest of the page is prose kept by hand. The page is
 written to a temporary file and renamed, so it is never left half-written.
@@ -48,55 +48,55 @@ _LOAN_RATE = "over one third by early 2020 (national); Guangxi 52 % (2019); Lush
 _NPL = '"not high" to ~4 % of maturing loans'
 TARGETS = [
     Target("loan_rate_start", "Household loan rate, borrowers before 2019", "%",
-           "26.7 % nationally (2016), rising", 0.25, 0.35, "DOMAIN.md §4 (national, 2016)"),
+           "26.7 % nationally (2016), rising", 0.25, 0.35, "[S22] (national, 2016)"),
     Target("loan_rate_2019", "Household loan rate, end-2019", "%", _LOAN_RATE, 0.33, 0.55,
-           "DOMAIN.md §4 (national, Guangxi, Lushi)"),
+           "[S22] (national, Guangxi, Lushi)"),
     Target("loan_rate_2020", "Household loan rate, end-2020", "%", _LOAN_RATE, 0.33, 0.55,
-           "DOMAIN.md §4"),
+           "[S22]"),
     Target("loan_rate_2025", "Household loan rate, end-2025", "%", "no figure", None, None, "—"),
     *[Target(f"new_loan_rate_{y}", f"New loans in {y} per registered household", "%",
-             "11-15 % a year in the transition period", 0.11, 0.15, "DOMAIN.md §4 (Datong)")
+             "11-15 % a year in the transition period", 0.11, 0.15, "[S22] (Datong)")
       for y in TRANSITION_YEARS],
     Target("holding_rate_transition", "Households holding a loan at year-end, 2021-2025 mean",
            "%", "11-15 % (if Datong's rate counts loans outstanding)", 0.11, 0.15,
-           "DOMAIN.md §4 (Datong)"),
+           "[S22] (Datong)"),
     Target("mean_loan", "Average new loan", "yuan", "40,000-46,000, clustered under the cap",
-           40_000, 46_000, "DOMAIN.md §3 (national figures)"),
+           40_000, 46_000, "[S21] (national figures)"),
     Target("enterprise_share_2019", "Enterprise channel, share of balance, end-2019", "%",
            "37 % Hunan 2017, 48 % one Shaanxi county; falling after Henan's 2018 rules",
-           None, 0.37, "DOMAIN.md §4"),
+           None, 0.37, "[S23]"),
     Target("enterprise_share_2020", "Enterprise channel, share of balance, end-2020", "%",
-           "falling after Henan's 2018 rules", None, 0.37, "DOMAIN.md §4"),
+           "falling after Henan's 2018 rules", None, 0.37, "[S23]"),
     Target("enterprise_default_rate", "Enterprise defaults per enterprise-year", "%",
            "~4 % a year (tuning target in configs/, no observed figure)", None, None,
            "configs/config.yaml enterprise.roa_sd"),
     Target("default_fraction_2019", "Loan-years failing, 2019 cohort", "%", _NPL, 0.0, 0.04,
-           "DOMAIN.md §4 (Guizhou 2018)"),
+           "[S24] (Guizhou 2018)"),
     Target("default_fraction_2020", "Loan-years failing, 2020 cohort", "%", _NPL, 0.0, 0.04,
-           "DOMAIN.md §4"),
+           "[S24]"),
     Target("overdue_ratio_2020", "Overdue balance / balance, end-2020", "%", _NPL, 0.0, 0.04,
-           "DOMAIN.md §4"),
-    Target("npl_ratio_2020", "NPL ratio, end-2020", "%", _NPL, 0.0, 0.04, "DOMAIN.md §4"),
+           "[S24]"),
+    Target("npl_ratio_2020", "NPL ratio, end-2020", "%", _NPL, 0.0, 0.04, "[S24]"),
     Target("peak_npl_ratio", "NPL ratio, peak month 2019-2025", "%",
            "maturity waves in 2019-2020; tail of one third unpaid in weak towns", None, None,
-           "DOMAIN.md §4"),
+           "[S24]"),
     Target("village_trip_rate", "Village breaker trips (>7 %) per village-year", "%",
-           "no figure; by chance alone, see the oracles below", None, None, "DOMAIN.md §5"),
+           "no figure; by chance alone, see the oracles below", None, None, "[S40]"),
     Target("township_trip_rate", "Township breaker trips (>5 %) per township-year", "%",
            "no figure", None, None, "—"),
     Target("poor_2019", "Registered households still poor, end-2019", "%",
            "county exit approved Feb 2020 (rule: incidence below 2 %)", None, None,
-           "DOMAIN.md §1; exit rule of 2016"),
+           "[S8]; exit rule [S29]"),
     Target("poor_2020", "Registered households still poor, end-2020", "%",
            "none: every registered poor household out of poverty by end-2020", 0.0, 0.02,
-           "national announcement, Feb 2021"),
+           "[S8] [S29] [S32]"),
     Target("rtp_1y", "Return to poverty within 1 year of exit (supports continue)", "%",
-           "~1.1 % while supports continued", 0.005, 0.02, "DOMAIN.md §4 (Yucheng, Henan)"),
+           "~1.1 % while supports continued", 0.005, 0.02, "[S27] (Yucheng, Henan)"),
     Target("rtp_2y", "Return to poverty within 2 years (supports continue)", "%",
-           "~1.1 % while supports continued", 0.005, 0.02, "DOMAIN.md §4 (Yucheng)"),
+           "~1.1 % while supports continued", 0.005, 0.02, "[S27] (Yucheng)"),
     Target("rtp_3y", "Return to poverty within 3 years (transfers stopped)", "%",
            "~18 % once transfers stopped; ~15 % within 3-5 years nationally", 0.12, 0.20,
-           "DOMAIN.md §4 (Yucheng; national panels)"),
+           "[S27] [S28] (Yucheng; national panels)"),
 ]  # fmt: skip
 
 #: Parameters tuned to, or constrained by, the rows above (key -> rows that check them).

@@ -36,7 +36,7 @@ class HorizonConfig:
 
 @dataclass
 class CountyConfig:
-    """The embedded synthetic county (§1 of DOMAIN.md)."""
+    """The embedded synthetic county (docs/sources.md [S5]-[S11])."""
 
     n_townships: int = MISSING  # township-level units (乡镇/街道)
     n_villages: int = MISSING  # administrative villages with registered poor households

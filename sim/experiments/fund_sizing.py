@@ -31,7 +31,19 @@ CURVE = [
     "mean_cum_fiscal_cost",
 ]
 FUND_MULTIPLES = (1 / 16, 1 / 8, 1 / 4, 1 / 2, 1, 2)  # default grid, times the configured fund
-LEVERAGE_GRID = (1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20)  # DOMAIN.md §3: 5x .. 20x in practice
+LEVERAGE_GRID = (
+    1,
+    2,
+    3,
+    4,
+    5,
+    6,
+    8,
+    10,
+    12,
+    15,
+    20,
+)  # [S15]-[S17] (docs/sources.md): 5x .. 20x in practice
 FALLBACK_MULTIPLES = (1 / 16, 1 / 8, 1 / 4, 1 / 2)  # leverages tried when no fund meets alpha
 
 

@@ -10,7 +10,7 @@ outcomes matter in which direction.
 
 Ranges are for the full Shangcai county; the fund's range scales with the county, so for
 ``county=small`` pass ``ranges={"fund.initial": (lo, hi)}`` (CLI ``--range``). Sources are
-the tables of DOMAIN.md (§n = section of the policy text 上政办〔2019〕3号).
+docs/sources.md (§n = section of the policy text 上政办〔2019〕3号).
 """
 
 from __future__ import annotations
