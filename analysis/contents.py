@@ -105,7 +105,11 @@ def township_charts(run: Run, lang: Lang, src: str) -> list[Chart]:
 
 
 def cliff_charts(poverty: pd.DataFrame, cliff: pd.DataFrame, lang: Lang, src: str) -> list[Chart]:
-    """Return to poverty by years since exit, and income around the end of supports."""
+    """The cliff charts: return to poverty and income around the end of supports.
+
+    Relapse since the end of supports and income by exit cohort are added when the cliff
+    table has exit cohorts (model output; older or synthetic tables do not).
+    """
     return [
         Chart(
             "cliff_return",
@@ -119,7 +123,24 @@ def cliff_charts(poverty: pd.DataFrame, cliff: pd.DataFrame, lang: Lang, src: st
             charts_cliff.plot_cliff_income(cliff, lang),
             src,
         ),
-    ]
+    ] + (
+        [
+            Chart(
+                "cliff_relapse",
+                label("cap_cliff_relapse", lang),
+                charts_cliff.plot_cliff_relapse(cliff, lang),
+                src,
+            ),
+            Chart(
+                "cliff_cohorts",
+                label("cap_cliff_cohorts", lang),
+                charts_cliff.plot_cliff_cohorts(cliff, lang),
+                src,
+            ),
+        ]
+        if charts_cliff.by_cohort(cliff) and "relapsed_share" in cliff.columns
+        else []
+    )
 
 
 def run_cliff_tables(run: Run) -> tuple[pd.DataFrame, pd.DataFrame] | None:

@@ -48,6 +48,15 @@ CHARTS = {
     "title_fiscal": ("各年度财政支出（按预算科目）", "Fiscal cost by budget line and year"),
     "title_return_rate": ("脱贫后返贫率（按退出年数）", "Return to poverty by years since exit"),
     "title_cliff_income": ("帮扶结束前后的人均收入", "Income per person around the end of support"),
+    "title_cliff_relapse": (
+        "帮扶结束后的累计返贫率",
+        "Return to poverty since the end of support",
+    ),
+    "title_cliff_cohorts": (
+        "帮扶结束前后的人均收入（按脱贫年份，{scenario}）",
+        "Income around the end of support by exit year ({scenario})",
+    ),
+    "cohort_named": ("{year}年脱贫", "Exited {year}"),
     "title_comparison": (
         "各情景与{baseline}之差（点：均值；线：区间）",
         "Difference from {baseline} (dot: mean; line: interval)",
@@ -204,6 +213,7 @@ TABLES = {
     "return_rate": ("返贫率", "Return-to-poverty rate"),
     "years_relative_to_support_end": ("距帮扶结束年数", "Years relative to the end of support"),
     "mean_income_per_person": ("人均收入", "Income per person"),
+    "relapsed_share": ("累计返贫率", "Share poor again"),
     "enterprise": ("企业", "Enterprise"),
     "sector": ("产业", "Sector"),
 }
@@ -281,6 +291,14 @@ PAGE = {
     "cap_fund_sizing": ("风险补偿金规模测算", "Fund sizing"),
     "cap_cliff_return": ("不同退出方式下的返贫率", "Return to poverty under each withdrawal rule"),
     "cap_cliff_income": ("帮扶结束前后的人均收入", "Income around the end of support"),
+    "cap_cliff_relapse": (
+        "帮扶结束后的累计返贫率（各情景，中位数与5–95%区间）",
+        "Return to poverty since the end of support (median and 5-95 % band)",
+    ),
+    "cap_cliff_cohorts": (
+        "帮扶结束前后的人均收入（按脱贫年份）",
+        "Income around the end of support, by exit year",
+    ),
     "src_run": (
         "数据来源：情景「{scenario}」，随机种子 {seed}",
         "Source: scenario '{scenario}', seed {seed}",
