@@ -60,6 +60,9 @@ def command_parser(command: str) -> Parser:
     p = Parser(prog=f"{PROG} {command}", description=COMMANDS[command])
     add = p.add_argument
     _common(p, {"size-fund": 200, "sensitivity": 1}.get(command, 100))
+    if command != "sensitivity":
+        add("--ensemble", default=None, metavar="FILE",
+            help="accepted parameter sets; each replicate runs on one, drawn from its seed")  # fmt: skip
     if command == "compare":
         add("--variant", action="append", default=[], metavar="'LABEL=SCENARIO KEY=VALUE ...'",
             help="a scenario with its own overrides (repeatable)")  # fmt: skip

@@ -9,6 +9,7 @@ tables as an uninterrupted run.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -49,6 +50,9 @@ class Experiment:
         save_on: ``"worker"`` (workers write replicate folders; needs the folder on a
             filesystem they share) or ``"client"`` (workers return the tables and this
             process writes them).
+        ensemble: accepted parameter sets (:class:`sim.ensemble.Ensemble`); replicate *i* of
+            every scenario runs on the set drawn from its seed (same across workers and
+            scenarios), recorded as ``ensemble_set`` in the summary rows.
     """
 
     def __init__(
@@ -63,6 +67,7 @@ class Experiment:
         tables=None,
         progress=True,
         save_on="worker",
+        ensemble=None,
     ):
         check_backend(backend, jobs, scheduler)
         tables = (
@@ -79,6 +84,8 @@ class Experiment:
         self.root_seed = int(root_seed)
         self.seeds = replicate_seeds(root_seed, n)
         self.records = [seed_record(s) for s in self.seeds]
+        self.ensemble = ensemble
+        self.draws = [ensemble.draw(r) for r in self.records] if ensemble is not None else None
         self.pool_args = (backend, jobs, scheduler)
         self.tables, self.progress, self.save_on = tuple(tables), progress, save_on
         self.scenarios: dict[str, Scenario] = {}
@@ -108,6 +115,7 @@ class Experiment:
             tables=self.tables,
             progress=self.progress,
             save_on=self.save_on,
+            ensemble=self.ensemble,
         )
         other._map = self._map
         return other
@@ -132,15 +140,28 @@ class Experiment:
 
     def record(self) -> dict[str, Any]:
         """Content of ``experiment.json``."""
-        return fs.experiment_record(
+        rec = fs.experiment_record(
             self.out, self.root_seed, list(self.scenarios.values()), self.seeds
         )
+        if self.ensemble is not None:
+            rec["ensemble"] = {
+                "digest": self.ensemble.digest(),
+                "parameters": self.ensemble.parameters,
+                "n_sets": len(self.ensemble),
+                "set_per_replicate": self.draws,
+                "sets": self.ensemble.sets,
+            }
+        return rec
 
     def _register(self, scenarios: list[Scenario]) -> None:
         for s in scenarios:
             old = self.scenarios.get(s.label)
             if old is not None and old.config != s.config:
                 raise ExperimentError(f"scenario label {s.label!r} is used for two configurations")
+            if self.ensemble is not None:
+                from sim.ensemble import check_against
+
+                check_against(self.ensemble, s.config, s.overrides, f"scenario {s.label}")
             self.scenarios[s.label] = s
 
     def _pending(self, scenarios: list[Scenario]) -> list[tuple]:
@@ -157,12 +178,19 @@ class Experiment:
                 if key in self.rows or key in self.failures:
                     continue
                 path = fs.replicate_dir(self.out, s.label, i)
-                if fs.finished(path, s, record):
+                arm = self._arm(s, i)
+                if fs.finished(path, arm, record):
                     self._add_row(key, fs.read_summary(path))
                     continue
                 target = None if self.save_on == "client" else str(path)
-                tasks.append((key, run_replicate, (s.config, record, target, self.tables)))
+                tasks.append((key, run_replicate, (arm.config, record, target, self.tables)))
         return tasks
+
+    def _arm(self, s: Scenario, i: int) -> Scenario:
+        """Scenario ``s`` as replicate ``i`` runs it (with its ensemble set applied)."""
+        if self.ensemble is None:
+            return s
+        return dataclasses.replace(s, config=self.ensemble.apply(s.config, self.draws[i]))
 
     def _execute(self, tasks: list[tuple], done: int) -> None:
         if not tasks:
@@ -204,6 +232,7 @@ class Experiment:
             "scenario": key[0],
             "replicate": key[1],
             "seed": seed_text(self.records[key[1]]),
+            **({} if self.draws is None else {"ensemble_set": self.draws[key[1]]}),
             **summary,
         }
 
