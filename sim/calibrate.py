@@ -90,13 +90,20 @@ TARGETS = [
     Target("poor_2020", "Registered households still poor, end-2020", "%",
            "none: every registered poor household out of poverty by end-2020", 0.0, 0.02,
            "[S8] [S29] [S32]"),
+    Target("mean_income_2020", "Income per person of registered households, 2020", "yuan",
+           "10,740 nationally (registered households, 2020); ±25 % for a Henan county",
+           8_000, 13_500, "[S42]"),
     Target("rtp_1y", "Return to poverty within 1 year of exit (supports continue)", "%",
            "~1.1 % while supports continued", 0.005, 0.02, "[S27] (Yucheng, Henan)"),
     Target("rtp_2y", "Return to poverty within 2 years (supports continue)", "%",
            "~1.1 % while supports continued", 0.005, 0.02, "[S27] (Yucheng)"),
-    Target("rtp_3y", "Return to poverty within 3 years (transfers stopped)", "%",
-           "~18 % once transfers stopped; ~15 % within 3-5 years nationally", 0.12, 0.20,
-           "[S27] [S28] (Yucheng; national panels)"),
+    Target("rtp_3y", "Return to poverty within 3 years (supports continue)", "%",
+           "~1.1 % while supports continued", 0.005, 0.02, "[S27] (Yucheng)"),
+    Target("relapse_end_1y", "Return to poverty within 1 year after supports end (abrupt)",
+           "%", "no separate figure", None, None, "—"),
+    Target("relapse_end_3y", "Return to poverty within 3 years after supports end (abrupt)",
+           "%", "~18 % once transfers stopped (Yucheng); ~15 % within 3-5 years nationally",
+           0.12, 0.20, "[S27] [S28]"),
 ]  # fmt: skip
 
 #: Parameters tuned to, or constrained by, the rows above (key -> rows that check them).
@@ -116,11 +123,14 @@ CHECKS = {
     "default.p_cure_monthly": "overdue_ratio_2020, npl_ratio_2020",
     "default.p_wilful": "overdue_ratio_2020",
     "maturity.p_renewal_request": "peak_npl_ratio",
-    "income.transfer_per_person": "rtp_3y",
+    "income.base_per_person": "poor_2020, mean_income_2020, relapse_end_3y",
+    "income.base_sd": "mean_income_2020, relapse_end_3y",
+    "income.shock_sd": "rtp_1y, rtp_2y, rtp_3y",
+    "income.transfer_per_person": "relapse_end_3y, poor_2020",
+    "income.job_share": "poor_2020, relapse_end_3y",
     "income.project_return": "rtp_1y, rtp_2y, rtp_3y",
-    "income.shock_sd": "rtp_1y, rtp_2y",
     "poverty.exit_margin": "poor_2019, poor_2020, rtp_1y, rtp_2y",
-    "income.base_per_person": "poor_2019, poor_2020",
+    "poverty.monitoring_catch": "rtp_1y, rtp_2y, rtp_3y",
 }
 
 
@@ -166,6 +176,12 @@ def replicate_metrics(res: RunResult) -> dict[str, float]:
     for k in (1, 2, 3):
         v = s.get(f"return_to_poverty_rate_{k}y")
         out[f"rtp_{k}y"] = np.nan if v is None else v
+        v = s.get(f"relapse_after_support_end_{k}y")
+        out[f"relapse_end_{k}y"] = np.nan if v is None else v
+    v = s.get("mean_income_per_person_campaign_end")
+    out["mean_income_2020"] = (
+        np.nan if v is None or c["horizon"]["campaign_end"] != "2020-12" else v
+    )
     return {k: float(v) for k, v in out.items()}
 
 
@@ -195,15 +211,22 @@ def _transition(ts: pd.DataFrame, n: float) -> dict[str, float]:
 # -- replicates ----------------------------------------------------------------------------------
 
 
-def run_calibration(cfg, n: int, seed: int, jobs: int, keep: str | None) -> pd.DataFrame:
-    """One row of :func:`replicate_metrics` per replicate (replicate order)."""
+def run_calibration(
+    cfg, n: int, seed: int, jobs: int, keep: str | None, ensemble=None
+) -> pd.DataFrame:
+    """One row of :func:`replicate_metrics` per replicate (replicate order).
+
+    With an ``ensemble`` each replicate runs on the parameter set drawn from its seed.
+    """
     from sim.experiments import run_replicates
     from sim.experiments.folder import replicate_dir
     from sim.results import load_run
 
     with tempfile.TemporaryDirectory(prefix="calibrate-") as tmp:
         out = Path(keep or tmp)
-        table = run_replicates(cfg, n, seed, jobs=jobs, out=out, progress=sys.stderr.isatty())
+        table = run_replicates(
+            cfg, n, seed, jobs=jobs, out=out, progress=sys.stderr.isatty(), ensemble=ensemble
+        )
         if len(table) < n:
             first = json.loads((out / "failures.json").read_text(encoding="utf-8"))[0]
             raise RuntimeError(
@@ -219,6 +242,7 @@ def run_calibration(cfg, n: int, seed: int, jobs: int, keep: str | None) -> pd.D
 
 
 def _fmt(value: float, unit: str) -> str:
+    """A metric as text: yuan with thousands separators, shares in per cent."""
     if not np.isfinite(value):
         return "n/a"
     return f"{value:,.0f}" if unit == "yuan" else f"{100 * value:.1f} %"
@@ -286,22 +310,59 @@ def parameters_table(cfg) -> str:
     return "\n".join(lines)
 
 
-def block(cfg, metrics: pd.DataFrame, meta: dict) -> str:
+def ensemble_table(cfg, ens) -> str:
+    """Markdown table: each calibrated parameter's prior, accepted range, central value, default."""
+    from omegaconf import OmegaConf
+
+    from sim.ensemble import get_value
+
+    config = OmegaConf.to_container(cfg, resolve=True)
+    prior = ens.meta.get("priors", {})
+    central = ens.central()
+    lines = [
+        "| parameter | prior (uniform) | accepted: min – max | central (median) | default in configs/ |",
+        "|---|---|---|---|---|",
+    ]
+    for p in ens.parameters:
+        vals = [s[p] for s in ens.sets]
+        lo, hi = prior.get(p, [np.nan, np.nan])
+        lines.append(
+            f"| `{p}` | {lo:.4g} – {hi:.4g} | {min(vals):.4g} – {max(vals):.4g} | "
+            f"{central[p]:.4g} | {get_value(config, p)} |"
+        )
+    return "\n".join(lines)
+
+
+def block(cfg, metrics: pd.DataFrame, meta: dict, ens=None) -> str:
     """The generated part of the page."""
     overrides = " ".join(meta["overrides"]) or "none"
-    return "\n\n".join(
-        [
-            BEGIN,
-            f"Scenario `{cfg.scenario}`, overrides: `{overrides}`; {meta['n']} replicates on "
-            f"seeds `SeedSequence({meta['seed']}).spawn({meta['n']})` (replicate *i* is "
-            f"child *i*); git revision `{meta['revision']}`; generated {meta['date']} in "
-            f"{meta['seconds']:.0f} s. The band is the 5th–95th percentile over replicates.",
-            outputs_table(metrics),
-            "Parameters tuned to these figures or constrained by them (values of this run):",
-            parameters_table(cfg),
-            END,
-        ]
+    drawn = (
+        f" Each replicate runs on one of the {len(ens)} accepted parameter sets of "
+        f"`{meta['ensemble']}` (digest `{ens.digest()}`), drawn from its seed, so the band "
+        "carries parameter uncertainty as well as chance."
+        if ens is not None
+        else ""
     )
+    parts = [
+        BEGIN,
+        f"Scenario `{cfg.scenario}`, overrides: `{overrides}`; {meta['n']} replicates on "
+        f"seeds `SeedSequence({meta['seed']}).spawn({meta['n']})` (replicate *i* is "
+        f"child *i*); git revision `{meta['revision']}`; generated {meta['date']} in "
+        f"{meta['seconds']:.0f} s. The band is the 5th–95th percentile over replicates.{drawn}",
+        outputs_table(metrics),
+        "Parameters tuned to these figures or constrained by them (defaults in configs/):",
+        parameters_table(cfg),
+    ]
+    if ens is not None:
+        m = ens.meta
+        parts += [
+            f"The calibrated parameters: {m.get('accepted', len(ens))} of {m.get('trials')} "
+            f"proposals accepted ({m.get('replicates_per_trial')} replicates each, "
+            f"`{' '.join(m.get('overrides', []))}`, {m.get('horizon_months')} months, tolerance "
+            f"{m.get('tolerance')} range widths, root seed {m.get('root_seed')}):",
+            ensemble_table(cfg, ens),
+        ]
+    return "\n\n".join([*parts, END])
 
 
 def check_page(path: Path) -> None:
@@ -346,6 +407,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--scenario", default="baseline", help="scenario file (default baseline)")
     p.add_argument("--out", default=str(ROOT / "docs" / "validation.md"), help="page to write")
     p.add_argument("--keep", default=None, help="keep the replicate folders here (resumable)")
+    p.add_argument("--ensemble", default=None, help="accepted parameter sets, one per replicate")
     p.add_argument("overrides", nargs="*", help="KEY=VALUE configuration overrides")
     args = p.parse_args(argv)
     bad = [o for o in args.overrides if "=" not in o]
@@ -362,15 +424,25 @@ def main(argv: list[str] | None = None) -> int:
     try:
         cfg = load_config(args.scenario, ["run.household_agents=false", *args.overrides])
         check_page(Path(args.out))
+        ens = None
+        if args.ensemble:
+            from sim.ensemble import load
+
+            ens = load(args.ensemble)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     seed = int(cfg.run.seed if args.seed is None else args.seed)
     start = time.perf_counter()
-    metrics = run_calibration(cfg, args.n, seed, args.jobs, args.keep)
+    try:
+        metrics = run_calibration(cfg, args.n, seed, args.jobs, args.keep, ens)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     meta = {"n": args.n, "seed": seed, "overrides": args.overrides, "revision": git_revision()}
     meta |= {"date": date.today().isoformat(), "seconds": time.perf_counter() - start}
-    write_page(Path(args.out), block(cfg, metrics, meta))
+    meta["ensemble"] = args.ensemble
+    write_page(Path(args.out), block(cfg, metrics, meta, ens))
     print(f"wrote {args.out}")
     return 0
 

@@ -72,6 +72,7 @@ class PovertyTable:
         cover = life.random(n) < np.asarray(inc.floor_coverage)[c.hh_labour]
         self.floored = cover  # covered by 低保 / 特困供养 when income falls below the standard
         self.tekun = (c.hh_labour == LABOUR_NONE) & (c.hh_size == 1)  # 特困供养
+        self._sizes = c.hh_size.astype(float)
         self.poor = np.ones(n, dtype=bool)
         self.first_exit = np.full(n, NO_YEAR, dtype=np.int32)
         self.last_exit = np.full(n, NO_YEAR, dtype=np.int32)
@@ -267,6 +268,14 @@ class PovertyTable:
         return by_year(p.line_years, p.line_yuan, year)
 
     # -- outputs --------------------------------------------------------------------------
+    def mean_income(self, year: int, sizes: np.ndarray | None = None) -> float | None:
+        """Mean income per person of all registered households in ``year`` (None if unknown)."""
+        k = year - self.first_year
+        if not 0 <= k < self.n_years or np.isnan(self.income[k]).all():
+            return None
+        w = self._sizes if sizes is None else sizes
+        return float((self.income[k] * w).sum() / w.sum())
+
     def cohort_table(self, last_year: int, max_years: int = 3) -> pd.DataFrame:
         """Return-to-poverty rate within 1..max_years years of first exit, by exit cohort.
 

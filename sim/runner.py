@@ -96,6 +96,9 @@ def _collect(model: MicrocreditModel, seed: Seed) -> RunResult:
     summary = summarise(ts, events, float(model.cfg.fund.initial))
     summary["opening_loan_balance"] = float(model.ledger.opening_loans.sum())
     summary.update(poverty_summary(poverty, cliff))
+    summary["mean_income_per_person_campaign_end"] = model.poverty.mean_income(
+        cal.year(cal.campaign_end_t)
+    )
     return RunResult(
         timeseries=ts,
         villages=villages,
