@@ -58,8 +58,8 @@ TARGETS = [
              "11-15 % a year in the transition period", 0.11, 0.15, "[S22] (Datong)")
       for y in TRANSITION_YEARS],
     Target("holding_rate_transition", "Households holding a loan at year-end, 2021-2025 mean",
-           "%", "11-15 % (if Datong's rate counts loans outstanding)", 0.11, 0.15,
-           "[S22] (Datong)"),
+           "%", "11-15 % only if Datong's rate counted loans outstanding (other reading, above)",
+           None, None, "[S22] (Datong)"),
     Target("mean_loan", "Average new loan", "yuan", "40,000-46,000, clustered under the cap",
            40_000, 46_000, "[S21] (national figures)"),
     Target("enterprise_share_2019", "Enterprise channel, share of balance, end-2019", "%",

@@ -67,7 +67,7 @@ PRIORS = [
     Prior("uptake.p_willing[0]", 0.60, 0.95, "willing to borrow, full labour"),
     Prior("uptake.p_willing[1]", 0.30, 0.70, "willing to borrow, weak labour"),
     Prior("uptake.hazard_monthly_campaign", 0.04, 0.12, "monthly application hazard, 2019-2020"),
-    Prior("uptake.hazard_monthly_transition", 0.03, 0.10, "monthly application hazard, 2021 on"),
+    Prior("uptake.hazard_monthly_transition", 0.03, 0.12, "monthly application hazard, 2021 on"),
     Prior("income.base_per_person[0]", 4500, 9000, "market income per person, full labour, 2019"),
     Prior("income.base_per_person[1]", 3000, 6000, "market income per person, weak labour, 2019"),
     Prior("income.base_sd", 0.40, 0.80, "log-sd of persistent household differences"),
@@ -124,8 +124,15 @@ def evaluate(configs: list[dict], records: list[list[int]], jobs: int) -> list[d
     for i in range(len(configs)):
         chunk = rows[i * len(records) : (i + 1) * len(records)]
         keys = chunk[0].keys()
-        out.append({k: float(np.nanmedian([m[k] for m in chunk])) for k in keys})
+        out.append({k: _median([m[k] for m in chunk]) for k in keys})
     return out
+
+
+def _median(values: list[float]) -> float:
+    """Median of the finite values (NaN when there are none)."""
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    return float(np.median(x)) if len(x) else float("nan")
 
 
 def search(
@@ -211,6 +218,37 @@ def search(
     return ens, log
 
 
+def write_trials(log: list[dict], path) -> None:
+    """Every trial (values, median metrics, worst miss, accepted) as CSV, atomically."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    import pandas as pd
+
+    rows = [
+        {
+            "trial": i,
+            "accepted": r["accepted"],
+            "worst_miss": r["worst"],
+            "score": r["score"],
+            **r["values"],
+            **{f"m:{k}": v for k, v in r["metrics"].items()},
+        }  # fmt: skip
+        for i, r in enumerate(log)
+    ]
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    try:
+        pd.DataFrame(rows).to_csv(tmp, index=False, float_format="%.6g")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     """Options and KEY=VALUE overrides."""
     p = argparse.ArgumentParser(
@@ -250,13 +288,14 @@ def main(argv: list[str] | None = None) -> int:
         seed = int(cfg.run.seed if args.seed is None else args.seed)
         ens, log = search(
             cfg, args.trials, args.reps, seed, args.jobs, args.batch, args.startup,
-            args.tolerance, progress=True,
+            args.tolerance, progress=sys.stderr.isatty(),
         )  # fmt: skip
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     ens.meta["overrides"] = overrides
     ens.meta["seconds"] = round(time.perf_counter() - start, 1)
+    write_trials(log, out.with_suffix(".trials.csv"))
     if len(ens) < args.min_accepted:
         best = min(log, key=lambda r: r["worst"])
         worst = max(best["distances"], key=best["distances"].get)

@@ -280,7 +280,8 @@ class PovertyTable:
         """Return-to-poverty rate within 1..max_years years of first exit, by exit cohort.
 
         Only cohorts that exit in the simulated years (earlier cohorts' first years after exit
-        are not simulated).
+        are not simulated). ``supported``: the whole window lies in years with full supports
+        (up to ``support_end_year``).
         """
         rows = []
         for y in np.unique(self.first_exit[self.first_exit >= self.first_year]):
@@ -297,9 +298,11 @@ class PovertyTable:
                         "n_exited": n,
                         "n_returned": int(back.sum()),
                         "return_rate": back.sum() / n,
+                        "supported": bool(y + k <= self._support_end),
                     }
                 )
         cols = ["exit_year", "years_since_exit", "n_exited", "n_returned", "return_rate"]
+        cols.append("supported")
         return pd.DataFrame(rows, columns=cols)
 
     def cliff_table(self, p, span: tuple[int, int] = (-2, 3)) -> pd.DataFrame:

@@ -188,7 +188,8 @@ def poverty_summary(cohorts: pd.DataFrame, cliff: pd.DataFrame) -> dict[str, flo
     """Return-to-poverty rates pooled over exit cohorts, relapse after supports end, the cliff.
 
     ``return_to_poverty_rate_{k}y``: share of the households exiting in the simulated years
-    that were poor again within k years of exit. ``relapse_after_support_end_{k}y``: share of
+    that were poor again within k years of exit, over the cohorts whose k years all had full
+    supports (column ``supported``, when present). ``relapse_after_support_end_{k}y``: share of
     the households out of poverty when supports end that were poor again within k years.
     ``cliff_income_change``: mean income per person in the first year without full supports
     minus the year before (yuan). None (JSON null) where the horizon is too short.
@@ -196,6 +197,8 @@ def poverty_summary(cohorts: pd.DataFrame, cliff: pd.DataFrame) -> dict[str, flo
     out: dict[str, float | None] = {}
     for k in (1, 2, 3):
         rows = cohorts[cohorts["years_since_exit"] == k]
+        if "supported" in rows.columns:
+            rows = rows[rows["supported"].astype(bool)]
         n = rows["n_exited"].sum()
         out[f"return_to_poverty_rate_{k}y"] = float(rows["n_returned"].sum() / n) if n else None
 
