@@ -198,5 +198,5 @@ def run_contents(run: Run, lang: Lang) -> Contents:
         latest = tables.latest_bulletin(tables.township_bulletin(run.villages))
     sentences = narrative.run_sentences(run, lang)
     if cliff is not None:
-        sentences += narrative.cliff(cliff[0], lang)
+        sentences += narrative.cliff(cliff[0], lang, table=cliff[1])
     return Contents(label("page_title", lang), src, sentences, charts, sheets, latest)

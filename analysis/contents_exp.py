@@ -119,7 +119,7 @@ def experiment_sentences(exp: Experiment, lang: Lang) -> list[str]:
     if exp.comparison is not None:
         out += narrative_exp.differences(exp.comparison, exp.baseline, lang)
     out += narrative_exp.sizing(exp.fund_answer, exp.fund_curve, lang)
-    out += narrative.cliff(cliff[0] if cliff else None, lang)
+    out += narrative.cliff(cliff[0] if cliff else None, lang, table=cliff[1] if cliff else None)
     return out
 
 

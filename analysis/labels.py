@@ -427,6 +427,10 @@ SENTENCES = {
         "脱贫后第 {k} 年的返贫率：{parts}。",
         "Share back in poverty {k} years after exit: {parts}.",
     ),
+    "s_cliff_end": (
+        "帮扶结束后 {k} 年内返贫的比例（各次模拟的中位数）：{parts}。",
+        "Share poor again within {k} years after supports end (median over replicates): {parts}.",
+    ),
 }
 
 LABELS: dict[str, tuple[str, str]] = {
