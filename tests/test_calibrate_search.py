@@ -62,3 +62,21 @@ def test_command_writes_the_ensemble_and_never_overwrites(tmp_path, capsys):
     assert main([*argv[:10], *strict, *TINY]) == 1, "too few accepted: status 1"
     assert not (tmp_path / "none.json").exists(), "nothing written"
     assert json.loads(before)["format"] == "shangcai-ensemble/1"
+
+
+def test_the_repository_ensemble_and_the_defaults_agree():
+    from pathlib import Path
+
+    from omegaconf import OmegaConf
+
+    from sim.ensemble import get_value
+
+    ens = load(Path(__file__).resolve().parents[1] / "calibration" / "ensemble.json")
+    assert len(ens) >= 20 and ens.parameters == [p.key for p in PRIORS]
+    box = {p.key: (p.lo, p.hi) for p in PRIORS}
+    assert all(box[k][0] <= v <= box[k][1] for s in ens.sets for k, v in s.items())
+    assert all(d <= ens.meta["tolerance"] for d in ens.distances), "only accepted sets"
+    defaults = OmegaConf.to_container(load_config("baseline"), resolve=True)
+    for key, central in ens.central().items():
+        # defaults are the central values rounded to 3 significant figures or 10 yuan
+        assert get_value(defaults, key) == pytest.approx(central, rel=0.005, abs=5), key
