@@ -243,6 +243,7 @@ def write_trials(log: list[dict], path) -> None:
     os.close(fd)
     try:
         pd.DataFrame(rows).to_csv(tmp, index=False, float_format="%.6g")
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; the file is shared with other readers
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

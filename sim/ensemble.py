@@ -82,6 +82,7 @@ class Ensemble:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 json.dump(self.to_json(), f, indent=1, ensure_ascii=False)
                 f.write("\n")
+            os.chmod(tmp, 0o644)  # mkstemp makes 0600; the file is shared with other readers
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

@@ -43,6 +43,7 @@ def test_the_file_round_trips(tmp_path):
     data = json.loads(path.read_text())
     assert data["central"][PARAMS[0]] == 0.10, "central value = median of the accepted sets"
     assert not list(path.parent.glob(".ens.json.*")), "no temporary file left"
+    assert path.stat().st_mode & 0o044 == 0o044, "readable by others"
 
 
 @pytest.mark.parametrize(
