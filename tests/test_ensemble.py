@@ -130,3 +130,13 @@ def test_cli_takes_an_ensemble_and_refuses_a_clash(tmp_path, capsys):
     assert exp_main(clash) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "uptake.hazard_monthly_campaign" in err[0], err
+
+
+def test_compare_runs_each_replicate_on_the_same_set_in_every_scenario(tmp_path):
+    from sim.experiments import compare
+
+    compare(["baseline", "leverage_8x"], 3, 11, jobs=1, out=tmp_path / "c", progress=False,
+            overrides=["county=small", "horizon.months=3"], ensemble=ensemble())  # fmt: skip
+    s = pd.read_parquet(tmp_path / "c" / "summary.parquet")
+    by = s.pivot(index="replicate", columns="scenario", values="ensemble_set")
+    assert (by["baseline"] == by["leverage_8x"]).all(), "paired replicates share their set"

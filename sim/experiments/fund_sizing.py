@@ -127,7 +127,7 @@ def size_fund(
         check_n: replicates of the fresh-seed check (default ``n``).
         check_seed: root seed of the check (default ``seed + 1``; must differ from ``seed``).
         tolerance: bisection stops when the bracket is narrower than this share of the answer.
-        **options: ``tables``, ``progress``, ``save_on`` (see :class:`Experiment`).
+        **options: ``tables``, ``progress``, ``save_on``, ``ensemble`` (see :class:`Experiment`).
 
     Returns:
         ``(curve, answer)``, also written to ``fund_sizing/curve.parquet`` and ``answer.json``.

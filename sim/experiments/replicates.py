@@ -272,7 +272,7 @@ def run_replicates(
         backend: ``"loky"`` or ``"dask"``.
         out: experiment folder (default ``experiments/replicates-<hash>``).
         scheduler: Dask scheduler address; None with ``backend="dask"`` starts a LocalCluster.
-        **options: ``tables``, ``progress``, ``save_on`` (see :class:`Experiment`).
+        **options: ``tables``, ``progress``, ``save_on``, ``ensemble`` (see :class:`Experiment`).
 
     Returns:
         One row per finished replicate: scenario, replicate, seed (text) and every summary key.
