@@ -241,6 +241,24 @@ SUMMARY = {
     "return_to_poverty_rate_2y": ("脱贫 2 年后返贫率", "Return to poverty after 2 years"),
     "return_to_poverty_rate_3y": ("脱贫 3 年后返贫率", "Return to poverty after 3 years"),
     "cliff_income_change": ("帮扶结束当年人均收入变化", "Income change in the year supports end"),
+    "relapse_after_support_end_1y": (
+        "帮扶结束后 1 年内返贫比例",
+        "Poor again within 1 year after supports end",
+    ),
+    "relapse_after_support_end_2y": (
+        "帮扶结束后 2 年内返贫比例",
+        "Poor again within 2 years after supports end",
+    ),
+    "relapse_after_support_end_3y": (
+        "帮扶结束后 3 年内返贫比例",
+        "Poor again within 3 years after supports end",
+    ),
+    "mean_income_per_person_campaign_end": (
+        "攻坚期末人均收入",
+        "Income per person at the end of the campaign",
+    ),
+    "ensemble_set": ("参数组编号", "Parameter set"),
+    "poor_share": ("贫困比例", "Share poor"),
 }
 
 SHEETS = {
