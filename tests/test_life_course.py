@@ -120,3 +120,22 @@ def test_cliff_table_reports_cohorts_around_the_end_of_supports():
     assert res.summary["cliff_income_change"] < 0, "income falls when supports end"
     after = cliff.groupby("years_relative_to_support_end")["relapsed_share"].max()
     assert after.loc[0] > 0 and after.is_monotonic_increasing
+
+
+@pytest.mark.parametrize(
+    ("override", "key"),
+    [
+        ("poverty.exit_cohort_shares=[0.5,0.6,0.0,0.0,0.0]", "poverty.exit_cohort_shares"),
+        ("poverty.exit_cohort_years=[2014,2015,2016,2017,2019]", "poverty.exit_cohort_years"),
+        ("poverty.floor_yuan=[3000]", "poverty.floor_yuan"),
+        ("income.floor_coverage=[0.0,1.5,1.0]", "income.floor_coverage[1]"),
+        ("poverty.monitoring_catch=1.2", "poverty.monitoring_catch"),
+    ],
+)
+def test_bad_life_course_settings_are_refused_naming_the_key(override, key):
+    from sim.config import ConfigError
+
+    with pytest.raises(ConfigError) as err:
+        load_config("baseline", [*SMALL, override])
+    msg = str(err.value)
+    assert msg.startswith(key) and "\n" not in msg, msg
