@@ -32,13 +32,21 @@ def ordered(names: pd.Series) -> list[str]:
     return [r for r in RULES if r in present] + [n for n in present if n not in RULES]
 
 
+def _decimals(top: float) -> int:
+    """Decimals of a share axis: one below 5 % (ticks of whole per cent would repeat)."""
+    return 1 if top < 0.05 else 0
+
+
 def return_rates(poverty: pd.DataFrame) -> pd.DataFrame:
     """Return-to-poverty rate by rule and years since exit, pooled over exit cohorts.
 
-    Per replicate the rate is returned / exited over all exit years; the table holds the
-    median and the 5-95 % range of that rate across replicates.
+    Per replicate the rate is returned / exited over all exit years (with a ``supported``
+    column, only the windows that lie while supports continue); the table holds the median and
+    the 5-95 % range of that rate across replicates.
     """
     keys = ["scenario", "replicate", "years_since_exit"]
+    if "supported" in poverty.columns:  # model output: windows that lie while supports continue
+        poverty = poverty[poverty["supported"].astype(bool)]
     pooled = poverty.groupby(keys, as_index=False)[["n_returned", "n_exited"]].sum()
     pooled["rate"] = pooled["n_returned"] / pooled["n_exited"].where(pooled["n_exited"] > 0)
     g = pooled.groupby(["scenario", "years_since_exit"])["rate"]
@@ -62,7 +70,7 @@ def plot_return_rate(poverty: pd.DataFrame, lang: Lang = "zh", ax: Axes | None =
             label=scenario_label(name, lang),
             gid=name,
         )
-    ticks.share_axis(ax, decimals=0)
+    ticks.share_axis(ax, decimals=_decimals(rates["p95"].max()))
     ax.set_ylim(bottom=0)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(label("years_since_exit", lang))
@@ -122,7 +130,7 @@ def plot_cliff_relapse(cliff: pd.DataFrame, lang: Lang = "zh", ax: Axes | None =
         ax.plot(r.index, r["median"].to_numpy(), marker="o", ms=3, color=color,
                 ls=("-", "--", ":")[i % 3], label=scenario_label(name, lang), gid=name)  # fmt: skip
     ax.axvline(-0.5, color=style.COLORS["zero"], ls=":", lw=1)
-    ticks.share_axis(ax, decimals=0)
+    ticks.share_axis(ax, decimals=_decimals(rates["p95"].max()))
     ax.set_ylim(bottom=0)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(label("years_relative_to_support_end", lang))
