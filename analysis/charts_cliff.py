@@ -41,12 +41,12 @@ def return_rates(poverty: pd.DataFrame) -> pd.DataFrame:
     """Return-to-poverty rate by rule and years since exit, pooled over exit cohorts.
 
     Per replicate the rate is returned / exited over all exit years (with a ``supported``
-    column, only the windows that lie while supports continue); the table holds the median and
+    column, only the windows that lie while supports continue, when there are any); the table holds the median and
     the 5-95 % range of that rate across replicates.
     """
     keys = ["scenario", "replicate", "years_since_exit"]
-    if "supported" in poverty.columns:  # model output: windows that lie while supports continue
-        poverty = poverty[poverty["supported"].astype(bool)]
+    if "supported" in poverty.columns and poverty["supported"].astype(bool).any():
+        poverty = poverty[poverty["supported"].astype(bool)]  # windows while supports continue
     pooled = poverty.groupby(keys, as_index=False)[["n_returned", "n_exited"]].sum()
     pooled["rate"] = pooled["n_returned"] / pooled["n_exited"].where(pooled["n_exited"] > 0)
     g = pooled.groupby(["scenario", "years_since_exit"])["rate"]
