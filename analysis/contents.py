@@ -106,7 +106,11 @@ def township_charts(run: Run, lang: Lang, src: str) -> list[Chart]:
 
 
 def cliff_charts(poverty: pd.DataFrame, cliff: pd.DataFrame, lang: Lang, src: str) -> list[Chart]:
-    """Return to poverty by years since exit, and income around the end of supports."""
+    """The cliff charts: return to poverty and income around the end of supports.
+
+    Relapse since the end of supports and income by exit cohort are added when the cliff
+    table has exit cohorts (model output; older or synthetic tables do not).
+    """
     return [
         Chart(
             "cliff_return",
@@ -120,7 +124,24 @@ def cliff_charts(poverty: pd.DataFrame, cliff: pd.DataFrame, lang: Lang, src: st
             charts_cliff.plot_cliff_income(cliff, lang),
             src,
         ),
-    ]
+    ] + (
+        [
+            Chart(
+                "cliff_relapse",
+                label("cap_cliff_relapse", lang),
+                charts_cliff.plot_cliff_relapse(cliff, lang),
+                src,
+            ),
+            Chart(
+                "cliff_cohorts",
+                label("cap_cliff_cohorts", lang),
+                charts_cliff.plot_cliff_cohorts(cliff, lang),
+                src,
+            ),
+        ]
+        if charts_cliff.by_cohort(cliff) and "relapsed_share" in cliff.columns
+        else []
+    )
 
 
 def run_cliff_tables(run: Run) -> tuple[pd.DataFrame, pd.DataFrame] | None:
@@ -180,5 +201,5 @@ def run_contents(run: Run, lang: Lang) -> Contents:
         latest = tables.latest_bulletin(tables.township_bulletin(run.villages))
     sentences = narrative.run_sentences(run, lang)
     if cliff is not None:
-        sentences += narrative.cliff(cliff[0], lang)
+        sentences += narrative.cliff(cliff[0], lang, table=cliff[1])
     return Contents(label("page_title", lang), src, sentences, charts, sheets, latest)

@@ -146,7 +146,7 @@ def experiment_sentences(exp: Experiment, lang: Lang) -> list[str]:
     out += narrative_exp.sizing(exp.fund_answer, exp.fund_curve, lang)
     out += narrative_exp.discovery(exp.discovery, lang)
     out += narrative_exp.frontier(exp.frontier, lang)
-    out += narrative.cliff(cliff[0] if cliff else None, lang)
+    out += narrative.cliff(cliff[0] if cliff else None, lang, table=cliff[1] if cliff else None)
     return out
 
 

@@ -49,6 +49,15 @@ CHARTS = {
     "title_fiscal": ("各年度财政支出（按预算科目）", "Fiscal cost by budget line and year"),
     "title_return_rate": ("脱贫后返贫率（按退出年数）", "Return to poverty by years since exit"),
     "title_cliff_income": ("帮扶结束前后的人均收入", "Income per person around the end of support"),
+    "title_cliff_relapse": (
+        "帮扶结束后的累计返贫率",
+        "Return to poverty since the end of support",
+    ),
+    "title_cliff_cohorts": (
+        "帮扶结束前后的人均收入（按脱贫年份，{scenario}）",
+        "Income around the end of support by exit year ({scenario})",
+    ),
+    "cohort_named": ("{year}年脱贫", "Exited {year}"),
     "title_comparison": (
         "各情景与{baseline}之差（点：均值；线：区间）",
         "Difference from {baseline} (dot: mean; line: interval)",
@@ -229,6 +238,7 @@ TABLES = {
     "return_rate": ("返贫率", "Return-to-poverty rate"),
     "years_relative_to_support_end": ("距帮扶结束年数", "Years relative to the end of support"),
     "mean_income_per_person": ("人均收入", "Income per person"),
+    "relapsed_share": ("累计返贫率", "Share poor again"),
     "enterprise": ("企业", "Enterprise"),
     "sector": ("产业", "Sector"),
 }
@@ -262,6 +272,24 @@ SUMMARY = {
     "return_to_poverty_rate_2y": ("脱贫 2 年后返贫率", "Return to poverty after 2 years"),
     "return_to_poverty_rate_3y": ("脱贫 3 年后返贫率", "Return to poverty after 3 years"),
     "cliff_income_change": ("帮扶结束当年人均收入变化", "Income change in the year supports end"),
+    "relapse_after_support_end_1y": (
+        "帮扶结束后 1 年内返贫比例",
+        "Poor again within 1 year after supports end",
+    ),
+    "relapse_after_support_end_2y": (
+        "帮扶结束后 2 年内返贫比例",
+        "Poor again within 2 years after supports end",
+    ),
+    "relapse_after_support_end_3y": (
+        "帮扶结束后 3 年内返贫比例",
+        "Poor again within 3 years after supports end",
+    ),
+    "mean_income_per_person_campaign_end": (
+        "攻坚期末人均收入",
+        "Income per person at the end of the campaign",
+    ),
+    "ensemble_set": ("参数组编号", "Parameter set"),
+    "poor_share": ("贫困比例", "Share poor"),
 }
 
 SHEETS = {
@@ -312,6 +340,14 @@ PAGE = {
     "cap_fund_sizing": ("风险补偿金规模测算", "Fund sizing"),
     "cap_cliff_return": ("不同退出方式下的返贫率", "Return to poverty under each withdrawal rule"),
     "cap_cliff_income": ("帮扶结束前后的人均收入", "Income around the end of support"),
+    "cap_cliff_relapse": (
+        "帮扶结束后的累计返贫率（各情景，中位数与5–95%区间）",
+        "Return to poverty since the end of support (median and 5-95 % band)",
+    ),
+    "cap_cliff_cohorts": (
+        "帮扶结束前后的人均收入（按脱贫年份）",
+        "Income around the end of support, by exit year",
+    ),
     "src_run": (
         "数据来源：情景「{scenario}」，随机种子 {seed}",
         "Source: scenario '{scenario}', seed {seed}",
@@ -447,6 +483,10 @@ SENTENCES = {
     "s_cliff": (
         "脱贫后第 {k} 年的返贫率：{parts}。",
         "Share back in poverty {k} years after exit: {parts}.",
+    ),
+    "s_cliff_end": (
+        "帮扶结束后 {k} 年内返贫的比例（各次模拟的中位数）：{parts}。",
+        "Share poor again within {k} years after supports end (median over replicates): {parts}.",
     ),
 }
 

@@ -13,7 +13,7 @@ import pandas as pd
 
 from analysis import fmt, places, tables
 from analysis.charts_breaker import township_names
-from analysis.charts_cliff import ordered, return_rates, scenario_label
+from analysis.charts_cliff import ordered, relapse_around_end, return_rates, scenario_label
 from analysis.labels import Lang, label
 from analysis.source import Run
 
@@ -154,8 +154,35 @@ def bulletin(villages: pd.DataFrame | None, lang: Lang) -> list[str]:
     return out
 
 
-def cliff(poverty: pd.DataFrame | None, lang: Lang, year: int = 3) -> list[str]:
-    """Return-to-poverty rate a few years after exit under each withdrawal rule."""
+def cliff(
+    poverty: pd.DataFrame | None, lang: Lang, year: int = 3, table: pd.DataFrame | None = None
+) -> list[str]:
+    """Return-to-poverty rates under each withdrawal rule.
+
+    With a cliff ``table`` by exit cohort (model output): the share poor again within ``year``
+    years after supports end, and the return-to-poverty rate ``year`` years after exit. Without
+    it: only the latter.
+    """
+    out = []
+    if table is not None and not table.empty and "relapsed_share" in table.columns:
+        rates = relapse_around_end(table)["median"]
+        rel = rates.index.get_level_values("years_relative_to_support_end")
+        if (rel >= 0).any():
+            r = min(year - 1, int(rel.max()))
+            at = rates.xs(r, level="years_relative_to_support_end").dropna()
+            parts = [
+                label("s_cliff_part", lang).format(
+                    scenario=scenario_label(s, lang), rate=fmt.pct(at[s])
+                )
+                for s in ordered(pd.Series(at.index.astype(str)))
+            ]
+            sep = label("list_sep", lang)
+            out.append(label("s_cliff_end", lang).format(k=r + 1, parts=sep.join(parts)))
+    return out + _cliff_after_exit(poverty, lang, year)
+
+
+def _cliff_after_exit(poverty: pd.DataFrame | None, lang: Lang, year: int) -> list[str]:
+    """Return-to-poverty rate ``year`` years after exit under each withdrawal rule."""
     if poverty is None or poverty.empty:
         return []
     rates = return_rates(poverty)["median"]

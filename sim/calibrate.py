@@ -2,7 +2,7 @@
 
 Runs a scenario (the baseline by default) over replicate seeds ``SeedSequence(seed).spawn(n)``
 with :func:`sim.experiments.run_replicates`, computes in every replicate the outputs for which
-DOMAIN.md §4 reports real figures, and writes their median and 5-95 % band beside those figures
+docs/sources.md records real figures, and writes their median and 5-95 % band beside those figures
 into a Markdown page (``docs/validation.md`` by default). Only the block between
 ``BEGIN``/``END`` markers is generated; the rest of the page is prose kept by hand. The page is
 written to a temporary file and renamed, so it is never left half-written.
@@ -48,55 +48,62 @@ _LOAN_RATE = "over one third by early 2020 (national); Guangxi 52 % (2019); Lush
 _NPL = '"not high" to ~4 % of maturing loans'
 TARGETS = [
     Target("loan_rate_start", "Household loan rate, borrowers before 2019", "%",
-           "26.7 % nationally (2016), rising", 0.25, 0.35, "DOMAIN.md §4 (national, 2016)"),
+           "26.7 % nationally (2016), rising", 0.25, 0.35, "[S22] (national, 2016)"),
     Target("loan_rate_2019", "Household loan rate, end-2019", "%", _LOAN_RATE, 0.33, 0.55,
-           "DOMAIN.md §4 (national, Guangxi, Lushi)"),
+           "[S22] (national, Guangxi, Lushi)"),
     Target("loan_rate_2020", "Household loan rate, end-2020", "%", _LOAN_RATE, 0.33, 0.55,
-           "DOMAIN.md §4"),
+           "[S22]"),
     Target("loan_rate_2025", "Household loan rate, end-2025", "%", "no figure", None, None, "—"),
     *[Target(f"new_loan_rate_{y}", f"New loans in {y} per registered household", "%",
-             "11-15 % a year in the transition period", 0.11, 0.15, "DOMAIN.md §4 (Datong)")
+             "11-15 % a year in the transition period", 0.11, 0.15, "[S22] (Datong)")
       for y in TRANSITION_YEARS],
     Target("holding_rate_transition", "Households holding a loan at year-end, 2021-2025 mean",
-           "%", "11-15 % (if Datong's rate counts loans outstanding)", 0.11, 0.15,
-           "DOMAIN.md §4 (Datong)"),
+           "%", "11-15 % only if Datong's rate counted loans outstanding (other reading, above)",
+           None, None, "[S22] (Datong)"),
     Target("mean_loan", "Average new loan", "yuan", "40,000-46,000, clustered under the cap",
-           40_000, 46_000, "DOMAIN.md §3 (national figures)"),
+           40_000, 46_000, "[S21] (national figures)"),
     Target("enterprise_share_2019", "Enterprise channel, share of balance, end-2019", "%",
            "37 % Hunan 2017, 48 % one Shaanxi county; falling after Henan's 2018 rules",
-           None, 0.37, "DOMAIN.md §4"),
+           None, 0.37, "[S23]"),
     Target("enterprise_share_2020", "Enterprise channel, share of balance, end-2020", "%",
-           "falling after Henan's 2018 rules", None, 0.37, "DOMAIN.md §4"),
+           "falling after Henan's 2018 rules", None, 0.37, "[S23]"),
     Target("enterprise_default_rate", "Enterprise defaults per enterprise-year", "%",
            "~4 % a year (tuning target in configs/, no observed figure)", None, None,
            "configs/config.yaml enterprise.roa_sd"),
     Target("default_fraction_2019", "Loan-years failing, 2019 cohort", "%", _NPL, 0.0, 0.04,
-           "DOMAIN.md §4 (Guizhou 2018)"),
+           "[S24] (Guizhou 2018)"),
     Target("default_fraction_2020", "Loan-years failing, 2020 cohort", "%", _NPL, 0.0, 0.04,
-           "DOMAIN.md §4"),
+           "[S24]"),
     Target("overdue_ratio_2020", "Overdue balance / balance, end-2020", "%", _NPL, 0.0, 0.04,
-           "DOMAIN.md §4"),
-    Target("npl_ratio_2020", "NPL ratio, end-2020", "%", _NPL, 0.0, 0.04, "DOMAIN.md §4"),
+           "[S24]"),
+    Target("npl_ratio_2020", "NPL ratio, end-2020", "%", _NPL, 0.0, 0.04, "[S24]"),
     Target("peak_npl_ratio", "NPL ratio, peak month 2019-2025", "%",
            "maturity waves in 2019-2020; tail of one third unpaid in weak towns", None, None,
-           "DOMAIN.md §4"),
+           "[S24]"),
     Target("village_trip_rate", "Village breaker trips (>7 %) per village-year", "%",
-           "no figure; by chance alone, see the oracles below", None, None, "DOMAIN.md §5"),
+           "no figure; by chance alone, see the oracles below", None, None, "[S40]"),
     Target("township_trip_rate", "Township breaker trips (>5 %) per township-year", "%",
            "no figure", None, None, "—"),
     Target("poor_2019", "Registered households still poor, end-2019", "%",
            "county exit approved Feb 2020 (rule: incidence below 2 %)", None, None,
-           "DOMAIN.md §1; exit rule of 2016"),
+           "[S8]; exit rule [S29]"),
     Target("poor_2020", "Registered households still poor, end-2020", "%",
            "none: every registered poor household out of poverty by end-2020", 0.0, 0.02,
-           "national announcement, Feb 2021"),
+           "[S8] [S29] [S32]"),
+    Target("mean_income_2020", "Income per person of registered households, 2020", "yuan",
+           "10,740 nationally (registered households, 2020); ±25 % for a Henan county",
+           8_000, 13_500, "[S42]"),
     Target("rtp_1y", "Return to poverty within 1 year of exit (supports continue)", "%",
-           "~1.1 % while supports continued", 0.005, 0.02, "DOMAIN.md §4 (Yucheng, Henan)"),
+           "~1.1 % while supports continued", 0.005, 0.02, "[S27] (Yucheng, Henan)"),
     Target("rtp_2y", "Return to poverty within 2 years (supports continue)", "%",
-           "~1.1 % while supports continued", 0.005, 0.02, "DOMAIN.md §4 (Yucheng)"),
-    Target("rtp_3y", "Return to poverty within 3 years (transfers stopped)", "%",
-           "~18 % once transfers stopped; ~15 % within 3-5 years nationally", 0.12, 0.20,
-           "DOMAIN.md §4 (Yucheng; national panels)"),
+           "~1.1 % while supports continued", 0.005, 0.02, "[S27] (Yucheng)"),
+    Target("rtp_3y", "Return to poverty within 3 years (supports continue)", "%",
+           "~1.1 % while supports continued", 0.005, 0.02, "[S27] (Yucheng)"),
+    Target("relapse_end_1y", "Return to poverty within 1 year after supports end (abrupt)",
+           "%", "no separate figure", None, None, "—"),
+    Target("relapse_end_3y", "Return to poverty within 3 years after supports end (abrupt)",
+           "%", "~18 % once transfers stopped (Yucheng); ~15 % within 3-5 years nationally",
+           0.12, 0.20, "[S27] [S28]"),
 ]  # fmt: skip
 
 #: Parameters tuned to, or constrained by, the rows above (key -> rows that check them).
@@ -116,11 +123,14 @@ CHECKS = {
     "default.p_cure_monthly": "overdue_ratio_2020, npl_ratio_2020",
     "default.p_wilful": "overdue_ratio_2020",
     "maturity.p_renewal_request": "peak_npl_ratio",
-    "income.transfer_per_person": "rtp_3y",
+    "income.base_per_person": "poor_2020, mean_income_2020, relapse_end_3y",
+    "income.base_sd": "mean_income_2020, relapse_end_3y",
+    "income.shock_sd": "rtp_1y, rtp_2y, rtp_3y",
+    "income.transfer_per_person": "relapse_end_3y, poor_2020",
+    "income.job_share": "poor_2020, relapse_end_3y",
     "income.project_return": "rtp_1y, rtp_2y, rtp_3y",
-    "income.shock_sd": "rtp_1y, rtp_2y",
     "poverty.exit_margin": "poor_2019, poor_2020, rtp_1y, rtp_2y",
-    "income.base_per_person": "poor_2019, poor_2020",
+    "poverty.monitoring_catch": "rtp_1y, rtp_2y, rtp_3y",
 }
 
 
@@ -166,6 +176,12 @@ def replicate_metrics(res: RunResult) -> dict[str, float]:
     for k in (1, 2, 3):
         v = s.get(f"return_to_poverty_rate_{k}y")
         out[f"rtp_{k}y"] = np.nan if v is None else v
+        v = s.get(f"relapse_after_support_end_{k}y")
+        out[f"relapse_end_{k}y"] = np.nan if v is None else v
+    v = s.get("mean_income_per_person_campaign_end")
+    out["mean_income_2020"] = (
+        np.nan if v is None or c["horizon"]["campaign_end"] != "2020-12" else v
+    )
     return {k: float(v) for k, v in out.items()}
 
 
@@ -195,15 +211,22 @@ def _transition(ts: pd.DataFrame, n: float) -> dict[str, float]:
 # -- replicates ----------------------------------------------------------------------------------
 
 
-def run_calibration(cfg, n: int, seed: int, jobs: int, keep: str | None) -> pd.DataFrame:
-    """One row of :func:`replicate_metrics` per replicate (replicate order)."""
+def run_calibration(
+    cfg, n: int, seed: int, jobs: int, keep: str | None, ensemble=None
+) -> pd.DataFrame:
+    """One row of :func:`replicate_metrics` per replicate (replicate order).
+
+    With an ``ensemble`` each replicate runs on the parameter set drawn from its seed.
+    """
     from sim.experiments import run_replicates
     from sim.experiments.folder import replicate_dir
     from sim.results import load_run
 
     with tempfile.TemporaryDirectory(prefix="calibrate-") as tmp:
         out = Path(keep or tmp)
-        table = run_replicates(cfg, n, seed, jobs=jobs, out=out, progress=sys.stderr.isatty())
+        table = run_replicates(
+            cfg, n, seed, jobs=jobs, out=out, progress=sys.stderr.isatty(), ensemble=ensemble
+        )
         if len(table) < n:
             first = json.loads((out / "failures.json").read_text(encoding="utf-8"))[0]
             raise RuntimeError(
@@ -219,6 +242,7 @@ def run_calibration(cfg, n: int, seed: int, jobs: int, keep: str | None) -> pd.D
 
 
 def _fmt(value: float, unit: str) -> str:
+    """A metric as text: yuan with thousands separators, shares in per cent."""
     if not np.isfinite(value):
         return "n/a"
     return f"{value:,.0f}" if unit == "yuan" else f"{100 * value:.1f} %"
@@ -286,22 +310,59 @@ def parameters_table(cfg) -> str:
     return "\n".join(lines)
 
 
-def block(cfg, metrics: pd.DataFrame, meta: dict) -> str:
+def ensemble_table(cfg, ens) -> str:
+    """Markdown table: each calibrated parameter's prior, accepted range, central value, default."""
+    from omegaconf import OmegaConf
+
+    from sim.ensemble import get_value
+
+    config = OmegaConf.to_container(cfg, resolve=True)
+    prior = ens.meta.get("priors", {})
+    central = ens.central()
+    lines = [
+        "| parameter | prior (uniform) | accepted: min – max | central (median) | default in configs/ |",
+        "|---|---|---|---|---|",
+    ]
+    for p in ens.parameters:
+        vals = [s[p] for s in ens.sets]
+        lo, hi = prior.get(p, [np.nan, np.nan])
+        lines.append(
+            f"| `{p}` | {lo:.4g} – {hi:.4g} | {min(vals):.4g} – {max(vals):.4g} | "
+            f"{central[p]:.4g} | {get_value(config, p)} |"
+        )
+    return "\n".join(lines)
+
+
+def block(cfg, metrics: pd.DataFrame, meta: dict, ens=None) -> str:
     """The generated part of the page."""
     overrides = " ".join(meta["overrides"]) or "none"
-    return "\n\n".join(
-        [
-            BEGIN,
-            f"Scenario `{cfg.scenario}`, overrides: `{overrides}`; {meta['n']} replicates on "
-            f"seeds `SeedSequence({meta['seed']}).spawn({meta['n']})` (replicate *i* is "
-            f"child *i*); git revision `{meta['revision']}`; generated {meta['date']} in "
-            f"{meta['seconds']:.0f} s. The band is the 5th–95th percentile over replicates.",
-            outputs_table(metrics),
-            "Parameters tuned to these figures or constrained by them (values of this run):",
-            parameters_table(cfg),
-            END,
-        ]
+    drawn = (
+        f" Each replicate runs on one of the {len(ens)} accepted parameter sets of "
+        f"`{meta['ensemble']}` (digest `{ens.digest()}`), drawn from its seed, so the band "
+        "carries parameter uncertainty as well as chance."
+        if ens is not None
+        else ""
     )
+    parts = [
+        BEGIN,
+        f"Scenario `{cfg.scenario}`, overrides: `{overrides}`; {meta['n']} replicates on "
+        f"seeds `SeedSequence({meta['seed']}).spawn({meta['n']})` (replicate *i* is "
+        f"child *i*); git revision `{meta['revision']}`; generated {meta['date']} in "
+        f"{meta['seconds']:.0f} s. The band is the 5th–95th percentile over replicates.{drawn}",
+        outputs_table(metrics),
+        "Parameters tuned to these figures or constrained by them (defaults in configs/):",
+        parameters_table(cfg),
+    ]
+    if ens is not None:
+        m = ens.meta
+        parts += [
+            f"The calibrated parameters: {m.get('accepted', len(ens))} of {m.get('trials')} "
+            f"proposals accepted ({m.get('replicates_per_trial')} replicates each, "
+            f"`{' '.join(m.get('overrides', []))}`, {m.get('horizon_months')} months, tolerance "
+            f"{m.get('tolerance')} range widths, root seed {m.get('root_seed')}):",
+            ensemble_table(cfg, ens),
+        ]
+    return "\n\n".join([*parts, END])
 
 
 def check_page(path: Path) -> None:
@@ -346,6 +407,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--scenario", default="baseline", help="scenario file (default baseline)")
     p.add_argument("--out", default=str(ROOT / "docs" / "validation.md"), help="page to write")
     p.add_argument("--keep", default=None, help="keep the replicate folders here (resumable)")
+    p.add_argument("--ensemble", default=None, help="accepted parameter sets, one per replicate")
     p.add_argument("overrides", nargs="*", help="KEY=VALUE configuration overrides")
     args = p.parse_args(argv)
     bad = [o for o in args.overrides if "=" not in o]
@@ -362,6 +424,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         cfg = load_config(args.scenario, ["run.household_agents=false", *args.overrides])
         check_page(Path(args.out))
+        ens = None
+        if args.ensemble:
+            from sim.ensemble import load
+
+            ens = load(args.ensemble)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -370,13 +437,14 @@ def main(argv: list[str] | None = None) -> int:
     seed = int(cfg.run.seed if args.seed is None else args.seed)
     start = time.perf_counter()
     try:
-        metrics = run_calibration(cfg, args.n, seed, args.jobs, args.keep)
-    except ExperimentError as exc:  # e.g. --keep at a folder that is not this experiment's
+        metrics = run_calibration(cfg, args.n, seed, args.jobs, args.keep, ens)
+    except (ConfigError, ExperimentError) as exc:  # e.g. --keep at another experiment's folder
         print(f"error: {exc}", file=sys.stderr)
         return 2
     meta = {"n": args.n, "seed": seed, "overrides": args.overrides, "revision": git_revision()}
     meta |= {"date": date.today().isoformat(), "seconds": time.perf_counter() - start}
-    write_page(Path(args.out), block(cfg, metrics, meta))
+    meta["ensemble"] = args.ensemble
+    write_page(Path(args.out), block(cfg, metrics, meta, ens))
     print(f"wrote {args.out}")
     return 0
 

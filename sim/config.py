@@ -39,7 +39,7 @@ class HorizonConfig:
 
 @dataclass
 class CountyConfig:
-    """The embedded synthetic county (§1 of DOMAIN.md)."""
+    """The embedded synthetic county (docs/sources.md [S5]-[S11])."""
 
     n_townships: int = MISSING  # township-level units (乡镇/街道)
     n_villages: int = MISSING  # administrative villages with registered poor households
@@ -298,6 +298,9 @@ class IncomeConfig:
     project_persistence: float = (
         MISSING  # share of project assets still earning a year after repayment
     )
+    job_wage: float = MISSING  # public-welfare job (公益岗位), yuan per household a year
+    job_share: float = MISSING  # chance an able poor household gets a job, per campaign year
+    floor_coverage: list[float] = MISSING  # share covered by 低保 below the standard, by labour
 
 
 @dataclass
@@ -310,7 +313,13 @@ class PovertyConfig:
     exit_margin: float = (
         MISSING  # exit needs income >= line x (1 + margin) (稳定超过); return below the line
     )
-    support_years_after_exit: int = MISSING  # supports continue this many years after exit
+    floor_yuan: list[float] = MISSING  # social-assistance (低保) standard in each line year
+    floor_tekun_multiplier: float = MISSING  # 特困供养 standard / 低保 standard
+    exit_cohort_years: list[int] = MISSING  # years in which registered households exited early
+    exit_cohort_shares: list[float] = MISSING  # share of registered households exiting each year
+    cohort_noise_sd: float = MISSING  # log-sd of the noise in ranking households for early exit
+    monitoring_catch: float = MISSING  # share of would-be relapses caught while supported
+    support_end_year: int = MISSING  # last year of full supports (end of the transition period)
     withdrawal_rule: str = MISSING  # "abrupt", "tapered" or "profit_retention"
     taper_years: int = MISSING  # years over which "tapered" withdraws supports
     retention_share: float = MISSING  # share of enterprise returns retained while supported (§2)

@@ -1,17 +1,37 @@
-"""Household income, the yearly poverty assessment, exit, return to poverty and the cliff.
+"""Registered households' life course: incomes, the yearly assessment, exit, relapse, the cliff.
 
-Income per person per year = market income (by labour capacity, persistent household level,
+**Who is registered.** The registered (建档立卡) households of 2019 include those that had
+already exited: at initialisation a share ``poverty.exit_cohort_shares`` exited in each of the
+years ``poverty.exit_cohort_years`` (national shares by default, [S32] in docs/sources.md), the
+rest are still poor. Households are ranked by a noisy measure of their income potential; the
+best placed exited first.
+
+**Income** per person per year = market income (by labour capacity, persistent household level,
 growth, yearly shock) + the household's own project (户贷户用 loan) + enterprise returns
-(企贷企用, or 户贷企用 leakage) + wages from an enterprise + transfers while supported, all
-divided by household size where they accrue to the household. Once a year (assessment
-month) a poor household whose income reaches the line by ``poverty.exit_margin`` exits; an
-exited household whose income falls below the line returns to poverty (返贫).
+(企贷企用, or 户贷企用 leakage) + wages from an enterprise + a public-welfare job (公益岗位)
++ direct transfers, the household-level items divided by household size. Jobs and transfers are
+the poverty supports that are withdrawn; the social-assistance floor (低保, 特困供养 at
+``floor_tekun_multiplier`` times the standard for one-person households without labour, [S30]
+[S31]) is permanent: a covered household whose income falls below the year's standard
+``poverty.floor_yuan`` is topped up to it. While supports continue, return-to-poverty monitoring
+(防止返贫监测, [S34]) catches a share ``poverty.monitoring_catch`` of exited households that would
+fall below the line and helps them back to it.
 
-Supports continue ``support_years_after_exit`` years after exit, then are withdrawn by
+**Assessment** once a year (assessment month): a poor household exits when its income is stably
+above the line (``income >= line x (1 + exit_margin)``, or at the line for a household on the
+permanent floor) — the basic guarantees (两不愁三保障, [S29]) are taken as met for every
+registered household from 2019; an exited household whose income falls below the line returns
+to poverty (返贫).
+
+**Supports** are kept for every registered household until the end of
+``poverty.support_end_year`` (the transition period, [S36]), then withdrawn by
 ``poverty.withdrawal_rule``: ``abrupt`` (all at once), ``tapered`` (linearly over
 ``taper_years``) or ``profit_retention`` (§2: while a linked household is still supported the
 enterprise keeps ``retention_share`` of its return and pays it out over
-``retention_payout_years`` after supports end; transfers end abruptly).
+``retention_payout_years`` after supports end; transfers end abruptly). A household that is poor
+again receives them again.
+
+Everything is stepped in bulk on NumPy columns, once a year.
 """
 
 from __future__ import annotations
@@ -21,6 +41,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from sim.county import LABOUR_NONE
 from sim.enterprises import ACTIVE, DEFAULTED
 
 if TYPE_CHECKING:
@@ -29,40 +50,86 @@ if TYPE_CHECKING:
 NO_YEAR = -1
 
 
+def by_year(years, values, year: int) -> float:
+    """Value of a yearly table at ``year`` (the nearest year of the table outside its range)."""
+    years = list(years)
+    i = int(np.clip(np.searchsorted(years, year, side="right") - 1, 0, len(years) - 1))
+    return float(values[i])
+
+
 class PovertyTable:
     """Income and poverty-status columns of the households."""
 
     def __init__(self, model: MicrocreditModel):
-        c, inc = model.county, model.cfg.income
+        c, inc, p = model.county, model.cfg.income, model.cfg.poverty
         n = c.n_households
         rng = model.streams["income_level"]
         self.first_year = model.calendar.year(0)
         self.persistent = rng.lognormal(-0.5 * inc.base_sd**2, inc.base_sd, n)
-        self.poor = np.ones(n, dtype=bool)  # every registered household starts poor
+        self.n_years = model.calendar.year(model.calendar.months - 1) - self.first_year + 1
+        self._support_end = int(p.support_end_year)
+        life = model.streams["life_course"]
+        cover = life.random(n) < np.asarray(inc.floor_coverage)[c.hh_labour]
+        self.floored = cover  # covered by 低保 / 特困供养 when income falls below the standard
+        self.tekun = (c.hh_labour == LABOUR_NONE) & (c.hh_size == 1)  # 特困供养
+        self._sizes = c.hh_size.astype(float)
+        self.poor = np.ones(n, dtype=bool)
         self.first_exit = np.full(n, NO_YEAR, dtype=np.int32)
         self.last_exit = np.full(n, NO_YEAR, dtype=np.int32)
         self.first_return = np.full(n, NO_YEAR, dtype=np.int32)
+        self._initial_cohorts(model, life.standard_normal(n))
+        able = c.hh_labour != LABOUR_NONE
+        self.has_job = self.poor & able & (life.random(n) < inc.job_share)  # 公益岗位
         self.retained = np.zeros(n)  # yuan kept by the enterprise under profit retention
         self.project_capital = np.zeros(n)  # yuan of productive assets built with own loans
-        self.n_years = model.calendar.year(model.calendar.months - 1) - self.first_year + 1
         self.income = np.full((self.n_years, n), np.nan)  # yuan per person, by assessment year
+        self.poor_at = np.zeros((self.n_years, n), dtype=bool)  # poor after each assessment
         self.cum_returned = 0
-        self.cum_transfers = 0.0
+        self.cum_transfers = 0.0  # transfers, jobs, monitoring help and the floor, yuan
+        self.cum_floor = 0.0  # of which the social-assistance floor
         self.cum_retention_lost = 0.0
         self._due_parts: tuple[np.ndarray, np.ndarray] | None = None
 
+    def _initial_cohorts(self, model: MicrocreditModel, noise: np.ndarray) -> None:
+        """Exit years of the households that had left poverty before the first simulated year.
+
+        Households are ranked by a noisy income potential (market income, transfers, the floor
+        where covered); the best placed exited first, in the shares of
+        ``poverty.exit_cohort_shares``.
+        """
+        c, inc, p = model.county, model.cfg.income, model.cfg.poverty
+        years, shares = list(p.exit_cohort_years), np.asarray(p.exit_cohort_shares, dtype=float)
+        if not len(years):
+            return
+        potential = np.asarray(inc.base_per_person)[c.hh_labour] * self.persistent
+        potential = potential * np.exp(p.cohort_noise_sd * noise) + inc.transfer_per_person
+        std = self.floor_standard(self.first_year, p)
+        potential = np.where(self.floored, np.maximum(potential, std), potential)
+        order = np.argsort(-potential, kind="stable")
+        bounds = np.round(np.cumsum(shares) * len(order)).astype(int)
+        start = 0
+        for year, end in zip(years, bounds, strict=True):
+            rows = order[start:end]
+            self.poor[rows] = False
+            self.first_exit[rows] = self.last_exit[rows] = year
+            start = end
+
     # -- supports ------------------------------------------------------------------------
     def _years_withdrawn(self, year: int, p) -> np.ndarray:
-        """Years since supports began to be withdrawn (<= 0 while still supported or poor)."""
-        end = np.where(self.last_exit >= 0, self.last_exit + p.support_years_after_exit, 10**6)
-        return np.where(self.poor, 0, year - end)
+        """Years since supports began to be withdrawn (<= 0 while supported; poor: 0)."""
+        return np.where(self.poor, 0, year - self._support_end)
 
     def support_factor(self, year: int, p) -> np.ndarray:
-        """Share of full transfers each household receives in ``year``."""
+        """Share of full supports (transfers, jobs) each household receives in ``year``."""
         j = self._years_withdrawn(year, p)
         if p.withdrawal_rule == "tapered":
             return np.clip(1.0 - j / p.taper_years, 0.0, 1.0)
         return np.where(j > 0, 0.0, 1.0)
+
+    def floor_standard(self, year: int, p) -> np.ndarray:
+        """Social-assistance standard of each household in ``year`` (yuan per person)."""
+        std = by_year(p.line_years, p.floor_yuan, year)
+        return np.where(self.tekun, p.floor_tekun_multiplier * std, std)
 
     # -- enterprise returns ----------------------------------------------------------------
     def enterprise_due(self, model: MicrocreditModel) -> np.ndarray:
@@ -129,11 +196,13 @@ class PovertyTable:
 
     # -- assessment ------------------------------------------------------------------------
     def assess(self, model: MicrocreditModel) -> None:
-        """The yearly assessment: incomes, exits and returns to poverty."""
+        """The yearly assessment: incomes, supports, exits and returns to poverty."""
         c, inc, p, loans = model.county, model.cfg.income, model.cfg.poverty, model.loans
         year = model.calendar.year(model.t)
         k = year - self.first_year
         shock = model.streams["income_shock"].standard_normal(c.n_households)
+        caught = model.streams["monitoring"].random(c.n_households) < p.monitoring_catch
+        new_job = model.streams["public_jobs"].random(c.n_households) < inc.job_share
         market = (
             np.asarray(inc.base_per_person)[c.hh_labour]
             * self.persistent
@@ -141,15 +210,27 @@ class PovertyTable:
             * np.exp(inc.shock_sd * shock - 0.5 * inc.shock_sd**2)
         )
         project = self._project_income(loans, inc)
-        transfers = inc.transfer_per_person * self.support_factor(year, p)
-        self.cum_transfers += float((transfers * c.hh_size).sum())
+        support = self.support_factor(year, p)
+        jobs = np.where(self.has_job, inc.job_wage, 0.0) * support
+        transfers = inc.transfer_per_person * support
         from_enterprises, returns = self._enterprise_income(model)
-        income = market + (project + from_enterprises) / c.hh_size + transfers
+        income = market + (project + from_enterprises + jobs) / c.hh_size + transfers
         line = self.line(year, p)
         if p.withdrawal_rule == "profit_retention" and model.enterprises.n:
             income = income - self._retain(model, income, returns, line)
+        std = self.floor_standard(year, p)
+        floor = np.where(self.floored, np.maximum(std - income, 0.0), 0.0)
+        income = income + floor
+        monitored = ~self.poor & (year <= self._support_end) & caught
+        help_ = np.where(monitored, np.maximum(line - income, 0.0), 0.0)
+        income = income + help_
+        self.cum_floor += float((floor * c.hh_size).sum())
+        self.cum_transfers += float(((transfers + floor + help_) * c.hh_size + jobs).sum())
         self.income[k] = income
-        exits = self.poor & (income >= line * (1.0 + p.exit_margin))
+        stable = (income >= line * (1.0 + p.exit_margin)) | (
+            self.floored & (std >= line) & (income >= line)
+        )
+        exits = self.poor & stable
         returns = ~self.poor & (income < line)
         self.poor[exits] = False
         self.last_exit[exits] = year
@@ -157,6 +238,10 @@ class PovertyTable:
         self.poor[returns] = True
         self.first_return[returns & (self.first_return == NO_YEAR)] = year
         self.cum_returned += int(returns.sum())
+        self.poor_at[k] = self.poor
+        # employment assistance reaches able households still poor during the campaign
+        if model.calendar.in_campaign(model.t):
+            self.has_job |= self.poor & (c.hh_labour != LABOUR_NONE) & new_job
 
     def _project_income(self, loans, inc) -> np.ndarray:
         """Yuan from the household's own project.
@@ -180,21 +265,32 @@ class PovertyTable:
     @staticmethod
     def line(year: int, p) -> float:
         """Poverty line of ``year`` (the nearest year of the table outside its range)."""
-        years = list(p.line_years)
-        i = int(np.clip(np.searchsorted(years, year, side="right") - 1, 0, len(years) - 1))
-        return float(p.line_yuan[i])
+        return by_year(p.line_years, p.line_yuan, year)
 
     # -- outputs --------------------------------------------------------------------------
+    def mean_income(self, year: int, sizes: np.ndarray | None = None) -> float | None:
+        """Mean income per person of all registered households in ``year`` (None if unknown)."""
+        k = year - self.first_year
+        if not 0 <= k < self.n_years or np.isnan(self.income[k]).all():
+            return None
+        w = self._sizes if sizes is None else sizes
+        return float((self.income[k] * w).sum() / w.sum())
+
     def cohort_table(self, last_year: int, max_years: int = 3) -> pd.DataFrame:
-        """Return-to-poverty rate within 1..max_years years of (first) exit, by exit cohort."""
+        """Return-to-poverty rate within 1..max_years years of first exit, by exit cohort.
+
+        Only cohorts that exit in the simulated years (earlier cohorts' first years after exit
+        are not simulated). ``supported``: the whole window lies in years with full supports
+        (up to ``support_end_year``).
+        """
         rows = []
-        for y in np.unique(self.first_exit[self.first_exit >= 0]):
+        for y in np.unique(self.first_exit[self.first_exit >= self.first_year]):
             cohort = self.first_exit == y
+            n = int(cohort.sum())
             for k in range(1, max_years + 1):
                 if y + k > last_year:
                     break
                 back = cohort & (self.first_return >= 0) & (self.first_return <= y + k)
-                n = int(cohort.sum())
                 rows.append(
                     {
                         "exit_year": int(y),
@@ -202,33 +298,54 @@ class PovertyTable:
                         "n_exited": n,
                         "n_returned": int(back.sum()),
                         "return_rate": back.sum() / n,
+                        "supported": bool(y + k <= self._support_end),
                     }
                 )
         cols = ["exit_year", "years_since_exit", "n_exited", "n_returned", "return_rate"]
+        cols.append("supported")
         return pd.DataFrame(rows, columns=cols)
 
     def cliff_table(self, p, span: tuple[int, int] = (-2, 3)) -> pd.DataFrame:
-        """Mean income per person by year relative to the first year supports are cut."""
-        cut = np.where(
-            self.first_exit >= 0, self.first_exit + p.support_years_after_exit + 1, NO_YEAR
-        )
+        """Income and relapse by exit cohort around the first year without full supports.
+
+        The panel is every household out of poverty after the assessment of the last supported
+        year (``support_end_year``); year 0 is the first year supports are cut. Per cohort
+        (year of first exit) and year: households, mean income per person, and the share poor
+        again (``poor_share``) and ever poor again since the end of supports
+        (``relapsed_share``).
+        """
+        cols = [
+            "exit_year",
+            "years_relative_to_support_end",
+            "year",
+            "n_households",
+            "mean_income_per_person",
+            "poor_share",
+            "relapsed_share",
+        ]
+        k_end = self._support_end - self.first_year
+        if not 0 <= k_end < self.n_years:
+            return pd.DataFrame(columns=cols)
+        panel = ~self.poor_at[k_end] & (self.first_exit != NO_YEAR)
         rows = []
         for r in range(span[0], span[1] + 1):
-            k = cut - self.first_year + r
-            ok = (cut != NO_YEAR) & (k >= 0) & (k < self.n_years)
-            if not ok.any():
+            k = k_end + 1 + r
+            if not 0 <= k < self.n_years:
                 continue
-            vals = self.income[k[ok], np.flatnonzero(ok)]
-            vals = vals[~np.isnan(vals)]
-            if len(vals):
+            since = (
+                self.poor_at[k_end + 1 : k + 1].any(axis=0) if k > k_end else np.zeros_like(panel)
+            )
+            for y in np.unique(self.first_exit[panel]):
+                m = panel & (self.first_exit == y)
                 rows.append(
                     {
+                        "exit_year": int(y),
                         "years_relative_to_support_end": r,
-                        "n_households": len(vals),
-                        "mean_income_per_person": float(vals.mean()),
+                        "year": self.first_year + k,
+                        "n_households": int(m.sum()),
+                        "mean_income_per_person": float(self.income[k, m].mean()),
+                        "poor_share": float(self.poor_at[k, m].mean()),
+                        "relapsed_share": float(since[m].mean()),
                     }
                 )
-        return pd.DataFrame(
-            rows,
-            columns=["years_relative_to_support_end", "n_households", "mean_income_per_person"],
-        )
+        return pd.DataFrame(rows, columns=cols)

@@ -304,15 +304,30 @@ def summarise(ts: pd.DataFrame, events: pd.DataFrame, fund_initial: float) -> di
 
 
 def poverty_summary(cohorts: pd.DataFrame, cliff: pd.DataFrame) -> dict[str, float | None]:
-    """Return-to-poverty rates pooled over exit cohorts, and the income cliff."""
-    out: dict[str, float | None] = {}  # None (JSON null) where the horizon is too short
+    """Return-to-poverty rates pooled over exit cohorts, relapse after supports end, the cliff.
+
+    ``return_to_poverty_rate_{k}y``: share of the households exiting in the simulated years
+    that were poor again within k years of exit, over the cohorts whose k years all had full
+    supports (column ``supported``, when present). ``relapse_after_support_end_{k}y``: share of
+    the households out of poverty when supports end that were poor again within k years.
+    ``cliff_income_change``: mean income per person in the first year without full supports
+    minus the year before (yuan). None (JSON null) where the horizon is too short.
+    """
+    out: dict[str, float | None] = {}
     for k in (1, 2, 3):
         rows = cohorts[cohorts["years_since_exit"] == k]
+        if "supported" in rows.columns:
+            rows = rows[rows["supported"].astype(bool)]
         n = rows["n_exited"].sum()
         out[f"return_to_poverty_rate_{k}y"] = float(rows["n_returned"].sum() / n) if n else None
-    before = cliff.loc[cliff["years_relative_to_support_end"] == -1, "mean_income_per_person"]
-    at = cliff.loc[cliff["years_relative_to_support_end"] == 0, "mean_income_per_person"]
-    out["cliff_income_change"] = (
-        float(at.iloc[0] - before.iloc[0]) if len(before) and len(at) else None
-    )
+
+    def pooled(r: int, col: str) -> float | None:
+        rows = cliff[cliff["years_relative_to_support_end"] == r]
+        w = rows["n_households"].to_numpy(dtype=float)
+        return float((w * rows[col]).sum() / w.sum()) if len(rows) and w.sum() > 0 else None
+
+    for k in (1, 2, 3):
+        out[f"relapse_after_support_end_{k}y"] = pooled(k - 1, "relapsed_share")
+    before, at = pooled(-1, "mean_income_per_person"), pooled(0, "mean_income_per_person")
+    out["cliff_income_change"] = at - before if before is not None and at is not None else None
     return out

@@ -33,6 +33,9 @@ STREAMS: dict[str, str] = {
     "enterprise_apply": "whether an enterprise without a loan applies this month",
     "income_level": "persistent household income levels",
     "income_shock": "yearly household income shocks",
+    "life_course": "static draws at the start: 低保 coverage and who exited before the first year",
+    "public_jobs": "yearly public-welfare jobs (公益岗位) for able poor households",
+    "monitoring": "whether return-to-poverty monitoring catches a would-be relapse",
 }
 
 

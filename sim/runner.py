@@ -114,6 +114,9 @@ def _collect(model: MicrocreditModel, seed: Seed) -> RunResult:
     summary["opening_book_exceeds_capacity"] = bool(model.opening_over_capacity)
     summary.update(poverty_summary(poverty, cliff))
     summary.update(rec.fund_required.summary())
+    summary["mean_income_per_person_campaign_end"] = model.poverty.mean_income(
+        cal.year(cal.campaign_end_t)
+    )
     return RunResult(
         timeseries=ts,
         villages=villages,

@@ -435,3 +435,48 @@ def _poverty(cfg: DictConfig) -> None:
             p.withdrawal_rule,
             f"choose one of {', '.join(WITHDRAWAL_RULES)}",
         )
+    _nonneg(cfg, ["poverty.exit_margin", "poverty.cohort_noise_sd"])
+    _nonneg(cfg, ["income.job_wage"])
+    _positive(cfg, ["poverty.taper_years", "poverty.retention_payout_years"])
+    _positive(cfg, ["poverty.floor_tekun_multiplier"])
+    _prob(cfg, ["poverty.retention_share", "poverty.monitoring_catch", "income.job_share"])
+    _life_course(cfg)
+
+
+def _life_course(cfg: DictConfig) -> None:
+    """Social-assistance floor and the exit cohorts before the first simulated year."""
+    i, p = cfg.income, cfg.poverty
+    _length(cfg, "income.floor_coverage", 3, "labour class [full, weak, none]")
+    for k, v in enumerate(i.floor_coverage):
+        if not 0.0 <= v <= 1.0:
+            _fail(f"income.floor_coverage[{k}]", v, "a share must lie in [0, 1]")
+    if len(p.floor_yuan) != len(p.line_years):
+        _fail(
+            "poverty.floor_yuan",
+            list(p.floor_yuan),
+            "give one social-assistance standard per year of poverty.line_years",
+        )
+    if any(v < 0 for v in p.floor_yuan):
+        _fail("poverty.floor_yuan", list(p.floor_yuan), "standards must not be negative yuan")
+    years, shares = list(p.exit_cohort_years), list(p.exit_cohort_shares)
+    if len(years) != len(shares):
+        _fail(
+            "poverty.exit_cohort_shares",
+            shares,
+            "give one share per year of poverty.exit_cohort_years",
+        )
+    if years != sorted(set(years)):
+        _fail("poverty.exit_cohort_years", years, "years must be distinct and increasing")
+    start = int(str(cfg.horizon.start)[:4])
+    if years and years[-1] >= start:
+        _fail(
+            "poverty.exit_cohort_years",
+            years,
+            f"early exit cohorts must lie before the first simulated year {start}",
+        )
+    if any(v < 0 for v in shares) or sum(shares) > 1.0 + 1e-9:
+        _fail(
+            "poverty.exit_cohort_shares",
+            shares,
+            "shares must be non-negative and add up to at most 1 (the rest are still poor)",
+        )

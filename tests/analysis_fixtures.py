@@ -42,7 +42,9 @@ def seed_record(seed: np.random.SeedSequence) -> list[int]:
 
 def small_run(factory) -> Path:
     if "run" not in _CACHE:
-        cfg = load_config("baseline", ["county=small", "horizon.months=36"])
+        # supports end after 2019, so that 36 months show two years after the cliff
+        short = ["county=small", "horizon.months=36", "poverty.support_end_year=2019"]
+        cfg = load_config("baseline", short)
         _CACHE["run"] = run(cfg, seed=RUN_SEED).save(factory.mktemp("analysis_run") / "run")
     return _CACHE["run"]
 

@@ -54,6 +54,8 @@ def test_run_pack_is_written_to_the_default_folder(run_pack, tmp_path_factory):
         "fiscal",
         "cliff_return",
         "cliff_income",
+        "cliff_relapse",
+        "cliff_cohorts",
     }
     assert set(meta["charts"]) == expected, "a run with a village panel and poverty tables"
     assert (run_pack / "briefing.xlsx").is_file()

@@ -18,7 +18,8 @@ def test_metrics_read_the_run(small_baseline):
     assert m["loan_rate_2020"] == ts.loc[ts["month"] == "2020-12", "household_loan_rate"].item()
     assert m["new_loan_rate_2021"] == ts.loc[ts["year"] == 2021, "new_loans"].sum() / n
     trips = ((res.events["event"] == "suspension") & (res.events["level"] == "village")).sum()
-    assert m["village_trip_rate"] == pytest.approx(trips / (40 * 7)), "trips per village-year"
+    years = len(ts) / 12
+    assert m["village_trip_rate"] == pytest.approx(trips / (40 * years)), "trips per village-year"
     assert m["rtp_3y"] == res.summary["return_to_poverty_rate_3y"]
     rates = [m["loan_rate_start"], m["loan_rate_2019"], m["loan_rate_2020"], m["loan_rate_2025"]]
     assert rates == sorted(rates) and rates[0] > 0, f"ever-borrowed share never falls: {rates}"
@@ -65,3 +66,20 @@ def test_config_comments_find_the_tuned_parameters():
     assert {"uptake.hazard_monthly_transition", "enterprise.roa_sd"} <= set(tuned)
     assert set(tuned) <= set(calibrate.CHECKS), f"every tuned parameter is checked: {tuned}"
     assert np.isfinite(len(comments)) and len(comments) > 30
+
+
+def test_page_with_an_ensemble_lists_the_calibrated_parameters(tmp_path):
+    from sim.ensemble import Ensemble
+
+    sets = [{"income.base_sd": 0.5, "poverty.exit_margin": 0.05},
+            {"income.base_sd": 0.7, "poverty.exit_margin": 0.15}]  # fmt: skip
+    meta = {"priors": {"income.base_sd": [0.4, 0.8], "poverty.exit_margin": [0.0, 0.3]},
+            "trials": 9, "accepted": 2, "replicates_per_trial": 1, "tolerance": 0.0}  # fmt: skip
+    ens = Ensemble(["income.base_sd", "poverty.exit_margin"], sets, [0.0, 0.0], meta).save(
+        tmp_path / "ens.json"
+    )
+    page = tmp_path / "validation.md"
+    assert main(["--n", "2", "--out", str(page), "--ensemble", str(ens), *FAST]) == 0
+    text = page.read_text()
+    assert "2 accepted parameter sets" in text and "2 of 9 proposals accepted" in text
+    assert "| `income.base_sd` | 0.4 – 0.8 | 0.5 – 0.7 | 0.6 |" in text, "prior, range, median"

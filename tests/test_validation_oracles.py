@@ -176,7 +176,7 @@ def test_large_pool_limit_is_close_for_the_vasicek_pool_and_far_for_villages():
 
 
 def test_oracle_reproduces_domain_chance_trip_rates():
-    """DOMAIN.md §5: a 50-loan village exceeds 5 % NPL in ~40 % of years at 5 % PD, 10-12 % at 2 %."""
+    """[S40] (docs/sources.md): a 50-loan village exceeds 5 % NPL in ~40 % of years at 5 % PD, 10-12 % at 2 %."""
     at5 = 1 - float(mixture_cdf(2, 50, 0.05, 0.10))  # K/50 > 5 % means K ≥ 3
     at2 = 1 - float(mixture_cdf(2, 50, 0.02, 0.10))
     assert 0.38 <= at5 <= 0.42, f"P(NPL > 5 %) at 5 % PD, ρ 0.10: {at5:.3f}"

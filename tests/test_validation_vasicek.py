@@ -1,4 +1,4 @@
-"""The yearly default share of a homogeneous pool follows the Vasicek law (DOMAIN.md §5).
+"""The yearly default share of a homogeneous pool follows the Vasicek law ([S38], docs/sources.md).
 
 Scenario ``validation_vasicek``: one PD, one county-wide factor, 1-year loans, about 22,000
 loan-years starting every calendar year. Given the factor Z of year y, the loan-years starting in

@@ -7,7 +7,7 @@ NPL ratio at the end of May 2020 is exactly K/N, with K ~ ∫ Binomial(N, p(z)) 
 are independent draws (factors per township), so the number of villages with K ≤ k is exactly
 Binomial(villages, P(K ≤ k)). Each check uses exact binomial tails at a false-failure budget of
 10⁻⁶ per assertion. The village breaker (7 %) trips when K > 0.07 N, the township breaker (5 %,
-the same single village) when K > 0.05 N (DOMAIN.md §5: about 40 % of years for 50 loans at 5 %
+the same single village) when K > 0.05 N ([S40] in docs/sources.md: about 40 % of years for 50 loans at 5 %
 PD). Power: the large-pool Vasicek law, wrong for villages this small, must be rejected.
 """
 

@@ -64,6 +64,9 @@ def command_parser(command: str) -> Parser:
     _common(
         p, {"size-fund": 200, "sensitivity": 1, "discover": 1, "frontier": 20}.get(command, 100)
     )
+    if command in ("replicates", "compare", "size-fund"):
+        add("--ensemble", default=None, metavar="FILE",
+            help="accepted parameter sets; each replicate runs on one, drawn from its seed")  # fmt: skip
     if command == "compare":
         add("--variant", action="append", default=[], metavar="'LABEL=SCENARIO KEY=VALUE ...'",
             help="a scenario with its own overrides (repeatable)")  # fmt: skip

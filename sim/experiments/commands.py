@@ -43,7 +43,7 @@ def options(args) -> dict:
         tables = TABLES
     else:
         tables = tuple(t for t in args.tables.split(",") if t)
-    return {
+    opts = {
         "jobs": args.jobs,
         "backend": args.backend,
         "scheduler": args.scheduler,
@@ -52,6 +52,17 @@ def options(args) -> dict:
         "progress": not args.no_progress,
         "save_on": args.save_on,
     }
+    if getattr(args, "ensemble", None):
+        from sim import ensemble
+
+        opts["ensemble"] = ensemble.load(args.ensemble)
+    return opts
+
+
+def _with_ensemble(payload: list, opts: dict) -> list:
+    """Default-folder key: the ensemble's digest joins it when one is given."""
+    ens = opts.get("ensemble")
+    return payload if ens is None else [*payload, ["ensemble", ens.digest()]]
 
 
 def base_config(args):
@@ -81,7 +92,9 @@ def replicates(args) -> Path:
 
     spec, seed = base_config(args)
     opts = options(args)
-    opts["out"] = opts["out"] or _default("replicates", [spec.label, spec.overrides, seed])
+    opts["out"] = opts["out"] or _default(
+        "replicates", _with_ensemble([spec.label, spec.overrides, seed], opts)
+    )
     table = run_replicates(spec, args.n, seed, **opts)
     keys = [o.key for o in levers.OUTCOMES if o.key in table.columns]
     print(
@@ -108,7 +121,7 @@ def compare(args) -> Path:
     seed = specs[0].config["run"]["seed"] if args.seed is None else args.seed
     opts = options(args)
     opts["out"] = opts["out"] or _default(
-        "compare", [[(s.label, s.scenario, s.overrides) for s in specs], seed]
+        "compare", _with_ensemble([[(s.label, s.scenario, s.overrides) for s in specs], seed], opts)
     )
     table = run_compare(specs, args.n, seed, **opts)
     keys = [o.key for o in levers.OUTCOMES]
@@ -127,17 +140,20 @@ def size_fund(args) -> Path:
     opts = options(args)
     opts["out"] = opts["out"] or _default(
         "size-fund",
-        [
-            spec.label,
-            spec.overrides,
-            args.alpha,
-            args.solve_for,
-            grid,
-            seed,
-            args.check_seed,
-            args.tolerance,
-            *([args.method] if args.method != "grid" else []),
-        ],  # fmt: skip
+        _with_ensemble(
+            [
+                spec.label,
+                spec.overrides,
+                args.alpha,
+                args.solve_for,
+                grid,
+                seed,
+                args.check_seed,
+                args.tolerance,
+                *([args.method] if args.method != "grid" else []),
+            ],
+            opts,
+        ),  # fmt: skip
     )
     _, answer = run_size(
         spec,

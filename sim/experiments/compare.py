@@ -80,7 +80,7 @@ def compare(
         scheduler: Dask scheduler address (None with ``backend="dask"``: a LocalCluster).
         out: experiment folder (default ``experiments/compare-<hash>``).
         overrides: applied to every scenario before its own (e.g. ``["county=small"]``).
-        **options: ``tables``, ``progress``, ``save_on`` (see :class:`Experiment`).
+        **options: ``tables``, ``progress``, ``save_on``, ``ensemble`` (see :class:`Experiment`).
 
     Returns:
         The comparison table, also written to ``comparison.parquet`` and ``comparison.csv``.

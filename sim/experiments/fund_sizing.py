@@ -32,7 +32,7 @@ CURVE = [
     "mean_cum_fiscal_cost",
 ]
 FUND_MULTIPLES = (1 / 16, 1 / 8, 1 / 4, 1 / 2, 1, 2)  # default grid, times the configured fund
-LEVERAGE_GRID = (1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20)  # DOMAIN.md §3: 5x .. 20x in practice
+LEVERAGE_GRID = (1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20)  # [S15]-[S17] (docs/sources.md): 5x .. 20x
 METHODS = ("one-pass", "grid")
 FALLBACK_MULTIPLES = (1 / 16, 1 / 8, 1 / 4, 1 / 2)  # leverages tried when no fund meets alpha
 
@@ -124,7 +124,7 @@ def size_fund(
         check_n: replicates of the fresh-seed check (default ``n``).
         check_seed: root seed of the check (default ``seed + 1``; must differ from ``seed``).
         tolerance: bisection stops when the bracket is narrower than this share of the answer.
-        **options: ``tables``, ``progress``, ``save_on`` (see :class:`Experiment`).
+        **options: ``tables``, ``progress``, ``save_on``, ``ensemble`` (see :class:`Experiment`).
 
     Returns:
         ``(curve, answer)``, also written to ``fund_sizing/curve.parquet`` and ``answer.json``.

@@ -10,8 +10,8 @@ declaration of each parameter in ``sim/parameters.py`` (its ``explore`` entries)
   sensitivity analysis (its indices must come out zero).
 
 Ranges are for the full Shangcai county; the fund's range scales with the county, so for
-``county=small`` pass ``ranges={"fund.initial": (lo, hi)}`` (CLI ``--range``). §n is a
-section of the policy text 上政办〔2019〕3号.
+``county=small`` pass ``ranges={"fund.initial": (lo, hi)}`` (CLI ``--range``). Sources are
+docs/sources.md (§n = section of the policy text 上政办〔2019〕3号).
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ tables as an uninterrupted run.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -53,6 +54,9 @@ class Experiment:
         kind: the command that owns the folder (``replicates``, ``compare``, ``size-fund``,
             ``sensitivity``), recorded in ``experiment.json``; a folder of another command
             is refused.
+        ensemble: accepted parameter sets (:class:`sim.ensemble.Ensemble`); replicate *i* of
+            every scenario runs on the set drawn from its seed (same across workers and
+            scenarios), recorded as ``ensemble_set`` in the summary rows.
     """
 
     def __init__(
@@ -68,6 +72,7 @@ class Experiment:
         progress=True,
         save_on="worker",
         kind="replicates",
+        ensemble=None,
     ):
         check_backend(backend, jobs, scheduler)
         tables = (
@@ -84,6 +89,8 @@ class Experiment:
         self.root_seed = int(root_seed)
         self.seeds = replicate_seeds(root_seed, n)
         self.records = [seed_record(s) for s in self.seeds]
+        self.ensemble = ensemble
+        self.draws = [ensemble.draw(r) for r in self.records] if ensemble is not None else None
         self.pool_args = (backend, jobs, scheduler)
         self.tables, self.progress, self.save_on = tuple(tables), progress, save_on
         self.scenarios: dict[str, Scenario] = {}
@@ -134,6 +141,7 @@ class Experiment:
             progress=self.progress,
             save_on=self.save_on,
             kind=self.kind,
+            ensemble=self.ensemble,
         )
         other._map = self._map
         return other
@@ -159,15 +167,28 @@ class Experiment:
 
     def record(self) -> dict[str, Any]:
         """Content of ``experiment.json``."""
-        return fs.experiment_record(
+        rec = fs.experiment_record(
             self.out, self.root_seed, list(self.scenarios.values()), self.seeds, self.kind
         )
+        if self.ensemble is not None:
+            rec["ensemble"] = {
+                "digest": self.ensemble.digest(),
+                "parameters": self.ensemble.parameters,
+                "n_sets": len(self.ensemble),
+                "set_per_replicate": self.draws,
+                "sets": self.ensemble.sets,
+            }
+        return rec
 
     def _register(self, scenarios: list[Scenario]) -> None:
         for s in scenarios:
             old = self.scenarios.get(s.label)
             if old is not None and old.config != s.config:
                 raise ExperimentError(f"scenario label {s.label!r} is used for two configurations")
+            if self.ensemble is not None:
+                from sim.ensemble import check_against
+
+                check_against(self.ensemble, s.config, s.overrides, f"scenario {s.label}")
             self.scenarios[s.label] = s
 
     def _pending(self, scenarios: list[Scenario]) -> list[tuple]:
@@ -184,12 +205,19 @@ class Experiment:
                 if key in self.rows or key in self.failures:
                     continue
                 path = fs.replicate_dir(self.out, s.label, i)
-                if fs.finished(path, s, record):
+                arm = self._arm(s, i)
+                if fs.finished(path, arm, record):
                     self._add_row(key, fs.read_summary(path))
                     continue
                 target = None if self.save_on == "client" else str(path)
-                tasks.append((key, run_replicate, (s.config, record, target, self.tables)))
+                tasks.append((key, run_replicate, (arm.config, record, target, self.tables)))
         return tasks
+
+    def _arm(self, s: Scenario, i: int) -> Scenario:
+        """Scenario ``s`` as replicate ``i`` runs it (with its ensemble set applied)."""
+        if self.ensemble is None:
+            return s
+        return dataclasses.replace(s, config=self.ensemble.apply(s.config, self.draws[i]))
 
     def _execute(self, tasks: list[tuple], done: int) -> None:
         if not tasks:
@@ -231,6 +259,7 @@ class Experiment:
             "scenario": key[0],
             "replicate": key[1],
             "seed": seed_text(self.records[key[1]]),
+            **({} if self.draws is None else {"ensemble_set": self.draws[key[1]]}),
             **summary,
         }
 
@@ -270,7 +299,7 @@ def run_replicates(
         backend: ``"loky"`` or ``"dask"``.
         out: experiment folder (default ``experiments/replicates-<hash>``).
         scheduler: Dask scheduler address; None with ``backend="dask"`` starts a LocalCluster.
-        **options: ``tables``, ``progress``, ``save_on`` (see :class:`Experiment`).
+        **options: ``tables``, ``progress``, ``save_on``, ``ensemble`` (see :class:`Experiment`).
 
     Returns:
         One row per finished replicate: scenario, replicate, seed (text) and every summary key.
