@@ -198,7 +198,8 @@ def find_boxes(
 def prune(box, significance: float = 0.05) -> None:
     """Drop the box's restrictions whose quasi-p value exceeds ``significance``.
 
-    PRIM's quasi-p value (Bryant and Lempert 2010, as the EMA Workbench computes it) is the
+    PRIM's quasi-p value (Bryant and Lempert 2010, docs/sources.md [S43], as the EMA Workbench
+    computes it, [S44]) is the
     binomial probability of the box's density arising by chance were the restriction
     absent; a restriction that peels off a stray run or two is removed, the least
     significant first, one at a time, which adds a step to the trajectory.
