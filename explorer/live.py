@@ -94,16 +94,24 @@ def _with_unit(name: str, unit: str, lang: Lang) -> str:
     return f"{name}（{unit}）" if lang == "zh" else f"{name} ({unit})"
 
 
+_DATA_TOP: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # axes -> data top drawn
+
+
 def _top(values: np.ndarray, floor: float) -> float:
     finite = values[np.isfinite(values)]
     return max(floor, float(finite.max()) if finite.size else 0.0)
 
 
 def _rescale(ax: Any, values: np.ndarray, floor: float) -> bool:
-    """Raise the axis top when the data pass it; True if it changed."""
+    """Set the axis top from the largest value so far; True if it changed.
+
+    The top follows the data's maximum exactly (not the first value that passed an older
+    top), so a chart built month by month ends as a chart drawn whole from the same data.
+    """
     top = _top(values, floor)
-    if top <= ax.get_ylim()[1] and ax.get_ylim()[1] > 0:
+    if top == _DATA_TOP.get(ax):
         return False
+    _DATA_TOP[ax] = top
     ax.set_ylim(0, top * HEADROOM)
     return True
 

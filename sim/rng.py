@@ -36,6 +36,7 @@ STREAMS: dict[str, str] = {
     "life_course": "static draws at the start: 低保 coverage and who exited before the first year",
     "public_jobs": "yearly public-welfare jobs (公益岗位) for able poor households",
     "monitoring": "whether return-to-poverty monitoring catches a would-be relapse",
+    "ensemble": "which accepted parameter set of a calibration ensemble a replicate runs on",
 }
 
 

@@ -36,7 +36,7 @@ def files_config(folder, *more):
 
 def test_round_trip_reproduces_the_embedded_run_exactly(exported):
     embedded = run(load_config("baseline", SMALL), seed=SEED)
-    cfg = files_config(exported, "horizon.months=84")
+    cfg = files_config(exported)
     assert cfg.horizon.start == "2019-01"
     imported = run(cfg, seed=SEED)
     for name in TABLES:
@@ -50,7 +50,7 @@ def test_round_trip_reproduces_the_embedded_run_exactly(exported):
 
 def test_start_follows_the_ledgers_and_runs_to_the_configured_end(exported):
     cfg = files_config(exported)
-    assert (cfg.horizon.start, cfg.horizon.months) == ("2019-01", 84), "2019-01 .. 2025-12"
+    assert (cfg.horizon.start, cfg.horizon.months) == ("2019-01", 120), "2019-01 .. 2028-12"
     assert cfg.county.n_households == 4000 and cfg.county.n_villages == 40
     assert cfg.county.files_digest and cfg.county.path == str(exported.resolve())
 

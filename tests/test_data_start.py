@@ -23,7 +23,7 @@ def folder(tmp_path, monkeypatch):
 def test_start_month_and_horizon_follow_the_ledgers(folder):
     cfg = load_config("baseline", ["county=files", f"county.path={folder}"])
     assert cfg.horizon.start == "2022-06"
-    assert cfg.horizon.months == 43, "2022-06 .. 2025-12 (horizon.end) is 43 months"
+    assert cfg.horizon.months == 79, "2022-06 .. 2028-12 (horizon.end) is 79 months"
     assert (
         load_config(
             "baseline", ["county=files", f"county.path={folder}", "horizon.months=6"]
@@ -74,7 +74,7 @@ def test_the_run_starts_in_2022_06_with_the_imported_npl(folder):
     cfg = load_config("baseline", ["county=files", f"county.path={folder}", *STILL])
     res = run(cfg, seed=1)
     ts, villages = res.timeseries, res.villages
-    assert ts["month"].iloc[0] == "2022-06" and ts["month"].iloc[-1] == "2025-12"
+    assert ts["month"].iloc[0] == "2022-06" and ts["month"].iloc[-1] == "2028-12"
     # no cure and no write-off: the imported NPL loans are still NPL at the end of month 0
     first = villages[villages["t"] == 0].sort_values("village")
     assert first["npl_balance"].tolist() == [0.0, 40000.0, 45000.0]

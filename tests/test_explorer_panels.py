@@ -76,7 +76,7 @@ def test_summary_shows_the_latest_month():
     m = _model(9)
     rows = {key: value for key, _, value in panels.summary_rows(m, "zh")}
     last = m.recorder.rows[-1]
-    assert rows["month"] == "2019-09（第 9 / 84 个月）"
+    assert rows["month"] == f"2019-09（第 9 / {m.calendar.months} 个月）"
     assert rows["household_loan_rate"] == fmt.pct(last["household_loan_rate"])
     assert rows["fund_balance"] == fmt.money(last["fund_balance"], "zh")
     assert rows["scenario"] == "基准情景"

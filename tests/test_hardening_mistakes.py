@@ -125,7 +125,11 @@ def test_bank_capacity_is_its_own_deposit_times_leverage():
 # -- credit grades: better grade, lower PD (§9) ---------------------------------------------
 def test_pd_and_yearly_failure_rates_are_ordered_by_grade():
     """Mistake: grade PD multipliers applied in reverse (or to the wrong grade index)."""
-    cfg = load_config("baseline", [*SMALL, "default.rho_county=0", "default.rho_township=0"])
+    # no shared factors: the year's draws would move every rate together
+    cfg = load_config(
+        "baseline",
+        [*SMALL, "default.rho_county=0", "default.rho_township=0", "default.rho_sector=0"],
+    )
     model = build_model(cfg, seed=3)
     grade = model.county.hh_grade
     names = list(cfg.rating.grade_names)
