@@ -94,7 +94,7 @@ def test_run_and_briefing_packs_hold_no_personal_data(county, tmp_path, monkeypa
     assert "乡镇1" not in md and "Township 1" not in md
     places = pd.read_parquet(out / "places.parquet")
     assert places["name"].tolist()[:2] == ["东岗乡", "西湖镇"]
-    assert pd.read_parquet(out / "villages.parquet").shape[0] == 3 * 43
+    assert pd.read_parquet(out / "villages.parquet").shape[0] == 3 * 79  # 2022-06 .. 2028-12
 
 
 def bad_tables() -> list[tuple[str, dict]]:

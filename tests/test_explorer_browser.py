@@ -24,6 +24,7 @@ from sim import ShangcaiModel, load_config
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[1]
+MONTHS = load_config("baseline", ["county=small"]).horizon.months  # the page shows "第 t / MONTHS"
 ARGS = [
     "--no-sandbox",
     "--headless",
@@ -128,10 +129,10 @@ def test_leverage_slider_and_twelve_months_show_the_model_numbers(server, tmp_pa
         for month in range(1, 13):
             step.click()
             page.get_by_text(f"Step: {month}", exact=True).wait_for()
-            page.locator(f'td[data-key="month"]:has-text("第 {month} / 84")').wait_for()
+            page.locator(f'td[data-key="month"]:has-text("第 {month} / {MONTHS}")').wait_for()
 
         ref5, ref10 = _reference(5), _reference(10)
-        assert _cell(page, "month") == "2019-12（第 12 / 84 个月）"
+        assert _cell(page, "month") == f"2019-12（第 12 / {MONTHS} 个月）"
         assert _cell(page, "agreed_leverage") == "5", "the slider's value reached the model"
         shown_rate = _cell(page, "household_loan_rate")
         assert shown_rate == fmt.pct(ref5["household_loan_rate"]), "page = model run here"
