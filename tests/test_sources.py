@@ -19,7 +19,6 @@ SOURCES = ROOT / "docs" / "sources.md"
 # Built from parts so that this file does not match its own patterns.
 _OUTSIDE = [
     r"\.\./" + "shared",
-    "/work/" + "shared",
     "DOMAIN" + r"\.md",
     "MESA" + "-NOTES",
     "STYLE" + r"\.md",
