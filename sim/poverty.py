@@ -88,7 +88,9 @@ class PovertyTable:
         self.cum_transfers = 0.0  # transfers, jobs, monitoring help and the floor, yuan
         self.cum_floor = 0.0  # of which the social-assistance floor
         self.cum_retention_lost = 0.0
-        self._due_parts: tuple[np.ndarray, np.ndarray] | None = None
+        # per household, this year's return and retained-profit payout owed by its enterprise:
+        # set by enterprise_due in phase 6 (review_enterprises), paid out in phase 9 (assess)
+        self.due_parts: tuple[np.ndarray, np.ndarray] | None = None
 
     def _initial_cohorts(self, model: MicrocreditModel, noise: np.ndarray) -> None:
         """Exit years of the households that had left poverty before the first simulated year.
@@ -148,7 +150,7 @@ class PovertyTable:
             j = self._years_withdrawn(model.calendar.year(model.t), p)
             left = np.maximum(p.retention_payout_years - j + 1, 1)
             payout = np.where(linked & (j > 0), self.retained / left, 0.0)
-        self._due_parts = (ret, payout)
+        self.due_parts = (ret, payout)
         return np.bincount(link[linked], weights=(ret + payout)[linked], minlength=ent.n)
 
     def _enterprise_income(self, model: MicrocreditModel) -> tuple[np.ndarray, np.ndarray]:
@@ -161,7 +163,7 @@ class PovertyTable:
         n = len(self.poor)
         if ent.n == 0:
             return np.zeros(n), np.zeros(n)
-        ret, payout = self._due_parts or (np.zeros(n), np.zeros(n))
+        ret, payout = self.due_parts or (np.zeros(n), np.zeros(n))
         link = np.maximum(ent.hh_enterprise, 0)
         paid = np.where(ent.hh_enterprise >= 0, ent.paid_fraction[link], 0.0)
         self.retained -= payout * paid

@@ -74,7 +74,7 @@ def test_enterprise_default_stops_all_linked_returns_together():
     model.step()
     linked = ent.hh_enterprise == k
     assert ent.status[k] == DEFAULTED and ent.paid_fraction[k] == 0.0
-    ret, _ = model.poverty._due_parts
+    ret, _ = model.poverty.due_parts
     assert (ret[linked] == 0).all(), "no return is owed by a defaulted enterprise"
     assert model.enterprise_loans.overdue[k], "the whole loan falls overdue at once"
     release(model)
