@@ -15,6 +15,7 @@ from sim.outputs import UNITS_COUNTED, column
 
 UNIT_KINDS = {
     "yuan": "money",
+    "yuan per person per year": "money",
     "share": "share",
     "multiple": "multiple",
     "flag": "flag",

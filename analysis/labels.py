@@ -179,6 +179,7 @@ SERIES = {
     "new_claims": ("当月代偿额", "Claims paid this month"),
     "new_writeoffs": ("当月核销额", "Written off this month"),
     "bank_deposit_exhausted": ("合作银行存放补偿金是否用尽", "A bank's fund deposit ran dry"),
+    "opening_loan_balance": ("期初贷款余额", "Opening loan balance"),
     "opening_book_exceeds_capacity": (
         "期初贷款是否超出放贷能力",
         "Opening book exceeds lending capacity",

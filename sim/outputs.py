@@ -1,4 +1,4 @@
-"""The declared output schema: every monthly column of ``timeseries.parquet``.
+"""The declared output schema: every monthly column of ``timeseries.parquet`` and summary key.
 
 Each column has a unit, a kind and a meaning, declared once here. The recorder builds the
 monthly row in this order and refuses a column not declared here; ``analysis/`` reads the
@@ -147,6 +147,62 @@ TIMESERIES: tuple[Column, ...] = _columns(
     )
 )
 
+# Scalar outcomes of a run (``summary.json``; one row per replicate in experiments).
+SUMMARY: tuple[Column, ...] = _columns(
+    (
+        ("peak_npl_ratio", "share", "ratio", "county NPL ratio, worst month"),
+        ("final_npl_ratio", "share", "ratio", "county NPL ratio, last month"),
+        ("final_household_loan_rate", "share", "ratio", "户贷率 in the last month"),
+        ("final_loan_balance", "yuan", "stock", "the banks' book in the last month"),
+        ("peak_loan_balance", "yuan", "stock", "the banks' book, largest month"),
+        ("total_new_lending", "yuan", "cum", "household loans disbursed over the run"),
+        ("mean_new_loan_amount", "yuan", "ratio", "average household loan"),
+        ("n_suspension_events", "events", "count", "suspensions of villages and townships"),
+        ("months_with_suspension", "months", "count", "months with a place suspended"),
+        ("peak_villages_suspended", "villages", "count", "most villages suspended at once"),
+        ("min_fund_balance", "yuan", "stock", "lowest risk-fund balance (deposits at banks)"),
+        ("fund_exhausted", "flag", "flag", "the fund as a whole could not pay a claim"),
+        ("bank_deposit_exhausted", "flag", "flag", "one bank's deposit ran dry"),
+        ("cum_losses", "yuan", "cum", "claims paid + write-offs"),
+        ("cum_fund_payouts", "yuan", "cum", "the fund's shares of claims, paid"),
+        ("cum_fund_topups", "yuan", "cum", "county budget paid into the fund"),
+        ("cum_interest_subsidy", "yuan", "cum", "interest subsidy (§3)"),
+        ("peak_interest_arrears", "yuan", "stock", "largest interest arrears of households"),
+        ("cum_renewals", "loans", "cum", "renewals without repaying principal (§5)"),
+        ("cum_extensions", "loans", "cum", "extensions (§5)"),
+        ("cum_fiscal_cost", "yuan", "cum", "cost to the budget: FISCAL_COST_FLOWS"),
+        ("final_enterprise_channel_share", "share", "ratio", "enterprise channel / balance, end"),
+        ("cum_losses_household_channel", "yuan", "cum", "cum_losses, household channel"),
+        ("cum_losses_enterprise_channel", "yuan", "cum", "cum_losses, enterprise channel"),
+        ("cum_enterprise_defaults", "enterprises", "cum", "enterprise defaults"),
+        ("cum_guarantor_payouts", "yuan", "cum", "the guarantors' shares of claims"),
+        ("cum_guarantee_fee_subsidy", "yuan", "cum", "the county's part of guarantee fees"),
+        ("cum_enterprise_interest_subsidy", "yuan", "cum", "2 % subsidy to enterprises"),
+        ("cum_guarantor_reimbursed", "yuan", "cum", "refunds to the county guarantor"),
+        ("final_n_poor", "households", "count", "registered households poor at the end"),
+        ("final_n_exited", "households", "count", "registered households out of poverty"),
+        ("cum_returned_to_poverty", "households", "cum", "returns to poverty (返贫)"),
+        ("opening_loan_balance", "yuan", "stock", "the banks' book at the start"),
+        ("opening_book_exceeds_capacity", "flag", "flag", "a bank opens above deposit x leverage"),
+        ("return_to_poverty_rate_1y", "share", "ratio", "relapse within 1 year of exit"),
+        ("return_to_poverty_rate_2y", "share", "ratio", "relapse within 2 years of exit"),
+        ("return_to_poverty_rate_3y", "share", "ratio", "relapse within 3 years of exit"),
+        ("relapse_after_support_end_1y", "share", "ratio", "poor again 1 year after supports"),
+        ("relapse_after_support_end_2y", "share", "ratio", "poor again 2 years after supports"),
+        ("relapse_after_support_end_3y", "share", "ratio", "poor again 3 years after supports"),
+        (
+            "cliff_income_change",
+            "yuan per person per year",
+            "flow",
+            "income change as supports end",
+        ),
+        ("fund_required", "yuan", "stock", "smallest opening fund that pays every claim"),
+        ("fund_claims", "yuan", "cum", "the fund's shares of claims, paid or not"),
+        ("months_capacity_bound", "months", "count", "months lending hit capacity, fund whole"),
+        ("mean_income_per_person_campaign_end", "yuan per person per year", "stock", "2020 income"),
+    )
+)
+
 UNITS_COUNTED = (
     "households",
     "applications",
@@ -155,6 +211,8 @@ UNITS_COUNTED = (
     "townships",
     "enterprises",
     "loan-years",
+    "events",
+    "months",
 )
 
 
@@ -164,8 +222,16 @@ def names() -> tuple[str, ...]:
 
 
 def column(name: str) -> Column | None:
-    """The declaration of column ``name`` (None if not a declared monthly column)."""
-    return _BY_NAME.get(name)
+    """The declaration of monthly column or summary key ``name`` (None if not declared)."""
+    return _BY_NAME.get(name) or _SUMMARY_BY_NAME.get(name)
+
+
+def check_summary(summary: dict) -> None:
+    """Raise ``KeyError`` for a summary key not declared in ``SUMMARY``."""
+    undeclared = sorted(set(summary) - set(_SUMMARY_BY_NAME))
+    if undeclared:
+        raise KeyError(f"undeclared summary keys {undeclared}: declare them in sim/outputs.py")
 
 
 _BY_NAME = {c.name: c for c in TIMESERIES}
+_SUMMARY_BY_NAME = {c.name: c for c in SUMMARY}

@@ -9,6 +9,7 @@ from omegaconf import DictConfig
 
 from sim.config import from_container, to_container
 from sim.model import MicrocreditModel
+from sim.outputs import check_summary
 from sim.results import RunResult, git_revision, package_version, poverty_summary, summarise
 from sim.rng import Seed
 
@@ -117,6 +118,7 @@ def _collect(model: MicrocreditModel, seed: Seed) -> RunResult:
     summary["mean_income_per_person_campaign_end"] = model.poverty.mean_income(
         cal.year(cal.campaign_end_t)
     )
+    check_summary(summary)  # every key declared in sim/outputs.py
     return RunResult(
         timeseries=ts,
         villages=villages,

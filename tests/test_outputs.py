@@ -7,7 +7,7 @@ import pytest
 from analysis.kinds import kind
 from analysis.labels import LABELS
 from sim import load_config, run
-from sim.outputs import FISCAL_COST_FLOWS, KINDS, TIMESERIES, names
+from sim.outputs import FISCAL_COST_FLOWS, KINDS, SUMMARY, TIMESERIES, names
 from sim.recorder import Recorder
 
 
@@ -56,3 +56,26 @@ def test_fiscal_cost_has_one_definition():
     total = sum(sign * last[column_of[flow]] for flow, sign in FISCAL_COST_FLOWS)
     assert total == pytest.approx(last["cum_fiscal_cost"], abs=1.0)
     assert res.summary["cum_fiscal_cost"] == pytest.approx(last["cum_fiscal_cost"])
+
+
+def test_summary_keys_are_the_declared_ones_and_labelled():
+    res = run(load_config("baseline", ["county=small", "horizon.months=3"]), seed=1)
+    assert set(res.summary) == {c.name for c in SUMMARY}, "summary.json follows sim/outputs.py"
+    for c in SUMMARY:
+        assert c.kind in KINDS and c.description, c.name
+        assert c.name in LABELS, f"{c.name}: analysis/labels.py must label it (zh, en)"
+        if c.unit == "yuan":
+            assert kind(c.name) == "money", c.name
+        if c.unit == "flag":
+            assert kind(c.name) == "flag", c.name
+
+
+def test_an_undeclared_summary_key_is_refused(monkeypatch):
+    import sim.runner
+
+    original = sim.runner.poverty_summary
+    monkeypatch.setattr(
+        sim.runner, "poverty_summary", lambda *a: {**original(*a), "mystery_rate": 0.5}
+    )
+    with pytest.raises(KeyError, match="declare them in sim/outputs.py"):
+        run(load_config("baseline", ["county=small", "horizon.months=1"]), seed=1)
