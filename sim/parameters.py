@@ -82,7 +82,7 @@ ASSUMPTION = "assumption"
 
 DECLARATIONS: tuple[Declaration, ...] = (
     # -- horizon -------------------------------------------------------------------------
-    _d("horizon.months", "[1, 600]", "months", "setting", "to 2025-12, end of the transition period"),
+    _d("horizon.months", "[1, 600]", "months", "setting", "to 2028-12: three years past the transition period (to 2025-12)"),
     # -- county (configs/county/) --------------------------------------------------------
     _d("county.n_townships", "[1, inf)", "count", "constant", "NBS 2023 division codes (26); at most county.n_villages"),
     _d("county.n_villages", "[1, inf)", "count", "constant", "county news (448 villages with registered poor households)"),
@@ -374,5 +374,161 @@ def markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
+# -- the parameter table of docs/ODD.md ------------------------------------------------
+
+ODD_BEGIN = "<!-- parameters:begin -->"
+ODD_END = "<!-- parameters:end -->"
+ODD_COMMAND = "python -m sim.parameters --odd"
+
+
+def _number(value, sep: bool = True) -> str:
+    """A number as the table shows it; whole numbers with thousands separators if ``sep``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        return f"{value:,}" if sep else str(value)
+    return format(value, ".6g")
+
+
+def _runs(values: list) -> str:
+    """A long list of numbers written as its arithmetic runs: ``2019–2028``, ``4,000–4,800 by 100``."""
+    parts, i = [], 0
+    while i < len(values):
+        j, step = i + 1, 0
+        if i + 2 < len(values):
+            step = values[i + 1] - values[i]
+            while j + 1 < len(values) and math.isclose(values[j + 1] - values[j], step):
+                j += 1
+        if j - i >= 2 and step != 0:  # three or more entries with one step
+            by = "" if step == 1 else f" by {_number(step, False)}"
+            parts.append(f"{_number(values[i], False)}–{_number(values[j], False)}{by}")
+            i = j + 1
+        else:
+            parts.append(_number(values[i], False))
+            i += 1
+    return "[" + "; ".join(parts) + f"] ({len(values)} entries)"
+
+
+def _value(value, sep: bool = True) -> str:
+    """A configuration value; list entries without separators, long lists as their runs."""
+    if value is None:
+        return "null"
+    if isinstance(value, list | tuple):
+        if not value:
+            return "none"
+        if all(_is_number(v) for v in value) and len(value) > 7:
+            return _runs(list(value))
+        return "[" + ", ".join(_value(v, False) for v in value) + "]"
+    if _is_number(value) or isinstance(value, bool):
+        return _number(value, sep)
+    return str(value)
+
+
+_RULE = re.compile(r"^\$\{(\w+):\s*([^,}]+)\s*,\s*([^}]+)\}$")
+
+
+def _derived(expression: str) -> str:
+    """The size rule of ``sim/derive.py`` behind an interpolation, in words."""
+    m = _RULE.match(expression.strip())
+    if not m:
+        return f"derived: {expression}"
+    rule, value, ref = m.group(1), float(m.group(2)), m.group(3).strip()
+    if rule == "per_household":
+        return f"derived: {_number(value)} per {_number(float(ref))} households × `county.n_households`"
+    if rule == "per_village":
+        return (
+            f"derived: {_number(value)} per {_number(float(ref))} villages × `county.n_villages`, "
+            "at most every village"
+        )
+    if rule == "at_most":
+        return f"derived: {_number(value)}, at most `{ref}`"
+    return f"derived: {expression}"
+
+
+def default_values(scenario: str = "baseline") -> dict[str, tuple[object, str | None]]:
+    """``key -> (value, size rule or None)`` of every declared key in the default county.
+
+    The value is the resolved one (``sim.load_config(scenario)``); the rule is the
+    ``sim/derive.py`` interpolation the configuration writes for a size-dependent default.
+    """
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+    from omegaconf import OmegaConf
+
+    from sim.config import CONFIG_DIR, _register, load_config, to_container
+    from sim.derive import register_resolvers
+
+    resolved = to_container(load_config(scenario))
+    _register(scenario)
+    register_resolvers()
+    GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+            raw = compose(config_name="config", overrides=[f"scenario={scenario}"])
+    finally:
+        GlobalHydra.instance().clear()
+    out: dict[str, tuple[object, str | None]] = {}
+    for d in DECLARATIONS:
+        group, _, leaf = d.key.rpartition(".")
+        if d.key.startswith("default.shocks."):  # a field of each listed shock
+            shocks = resolved["default"]["shocks"]
+            out[d.key] = ([s[leaf] for s in shocks], None)
+            continue
+        value = resolved
+        for part in d.key.split("."):
+            value = value[part]
+        node = OmegaConf.select(raw, group)
+        rule = None
+        if OmegaConf.is_interpolation(node, leaf):
+            rule = _derived(str(OmegaConf.to_container(node)[leaf]))
+        out[d.key] = (value, rule)
+    return out
+
+
+def odd_table(scenario: str = "baseline") -> str:
+    """The parameter table embedded in ``docs/ODD.md``: key, value, unit, range, source."""
+    values = default_values(scenario)
+    lines = [
+        ODD_BEGIN,
+        "",
+        "| key | value | unit | range | source |",
+        "|---|---|---|---|---|",
+    ]
+    for d in DECLARATIONS:
+        value, rule = values[d.key]
+        plain = d.unit in ("calendar year", "integer")  # 2025, not 2,025
+        shown = _value(value, sep=not plain) + (f" ({rule})" if rule else "")
+        lines.append(f"| `{d.key}` | {shown} | {d.unit} | {d.range} | {d.source} |")
+    lines += ["", ODD_END]
+    return "\n".join(lines) + "\n"
+
+
+def embed_odd_table(text: str, table: str) -> str:
+    """``text`` (docs/ODD.md) with the part between the markers replaced by ``table``."""
+    start, end = text.find(ODD_BEGIN), text.find(ODD_END)
+    if start < 0 or end < start:
+        raise ValueError(f"docs/ODD.md has no {ODD_BEGIN!r} ... {ODD_END!r} block")
+    rest = text[end + len(ODD_END) :]
+    return text[:start] + table + rest.removeprefix("\n")
+
+
+def _main(argv: list[str]) -> None:
+    if argv == ["--odd"]:
+        from sim.config import ROOT
+
+        path = ROOT / "docs" / "ODD.md"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(embed_odd_table(text, odd_table()), encoding="utf-8")
+        print(f"{path.relative_to(ROOT)}: parameter table regenerated")
+    elif not argv:
+        print(markdown(), end="")
+    else:
+        raise SystemExit("usage: python -m sim.parameters [--odd]")
+
+
 if __name__ == "__main__":
-    print(markdown(), end="")
+    import sys
+
+    _main(sys.argv[1:])

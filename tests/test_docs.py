@@ -53,3 +53,32 @@ def test_odd_lists_every_random_stream_and_undeclared_ones_are_refused():
     assert not missing, f"docs/ODD.md must list the random streams {missing}"
     with pytest.raises(KeyError, match="not declared"):
         Streams(1)["a_new_decision"]
+
+
+def test_odd_parameter_table_is_current():
+    from sim.parameters import ODD_BEGIN, ODD_COMMAND, ODD_END, embed_odd_table, odd_table
+
+    assert ODD.count(ODD_BEGIN) == 1 and ODD.count(ODD_END) == 1, (
+        f"docs/ODD.md needs one {ODD_BEGIN} ... {ODD_END} block; run {ODD_COMMAND}"
+    )
+    table = odd_table()
+    assert embed_odd_table(ODD, table) == ODD, (
+        f"the parameter table in docs/ODD.md is out of date; run {ODD_COMMAND}"
+    )
+    # the table carries the defaults of the configuration, derived ones with their rule
+    assert "| `fund.leverage` | 10 |" in table
+    assert "| `fund.initial` | 80,000,000 (derived: 80,000,000 per 53,746 households" in table
+    assert "| `poverty.line_years` | [2019–2028] (10 entries) |" in table
+
+
+def test_odd_parameter_table_shows_a_changed_default_and_lists_compactly():
+    from sim.parameters import DECLARATIONS, _value, embed_odd_table, odd_table
+
+    rows = [line for line in odd_table().splitlines() if line.startswith("| `")]
+    assert [r.split("`")[1] for r in rows] == [d.key for d in DECLARATIONS]
+    stale = ODD.replace("| `fund.leverage` | 10 |", "| `fund.leverage` | 12 |")
+    assert embed_odd_table(stale, odd_table()) == ODD, "regenerating restores the value"
+    assert _value([3218, 4000, 4100, 4200, 4300, 4400, 4500, 4600, 4700, 4800]) == (
+        "[3218; 4000–4800 by 100] (10 entries)"
+    )
+    assert _value([0.5, 0.75, 1.0]) == "[0.5, 0.75, 1]"
