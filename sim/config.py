@@ -466,6 +466,27 @@ def read_scenario(name: str) -> dict[str, Any]:
     return data
 
 
+def compose_unchecked(scenario: str, overrides: list[str] | None = None) -> DictConfig:
+    """Hydra's composition of ``scenario`` and ``overrides``, before any check.
+
+    Interpolations (the size-dependent defaults of ``sim/derive.py``) are left unresolved, so
+    a caller can read the rule behind a value; :func:`load_config` is the checked form.
+    """
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    _register(scenario)
+    register_resolvers()
+    GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+            return compose(
+                config_name="config", overrides=[f"scenario={scenario}", *(overrides or [])]
+            )
+    finally:
+        GlobalHydra.instance().clear()
+
+
 def load_config(scenario: str = "baseline", overrides: list[str] | None = None) -> DictConfig:
     """Compose, type-check and validate a configuration.
 
@@ -479,9 +500,6 @@ def load_config(scenario: str = "baseline", overrides: list[str] | None = None) 
     Raises:
         ConfigError: the composed configuration is invalid; the message says what to change.
     """
-    from hydra import compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
-
     from sim.validate import translate_hydra_error, validate
 
     overrides = list(overrides or [])
@@ -494,16 +512,10 @@ def load_config(scenario: str = "baseline", overrides: list[str] | None = None) 
             f"scenario={scenario}: no such file scenarios/{scenario}.yaml; "
             f"choose one of {', '.join(available_scenarios())}"
         )
-    _register(scenario)
-    register_resolvers()
-    GlobalHydra.instance().clear()
     try:
-        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-            cfg = compose(config_name="config", overrides=[f"scenario={scenario}", *overrides])
+        cfg = compose_unchecked(scenario, overrides)
     except Exception as exc:  # Hydra wraps OmegaConf errors; turn them into one line
         raise translate_hydra_error(exc) from None
-    finally:
-        GlobalHydra.instance().clear()
     refuse_unknown_keys(OmegaConf.to_container(cfg), Config)  # "+key=value" bypasses the schema
     from sim.data import is_files, resolve_config
 

@@ -453,22 +453,12 @@ def default_values(scenario: str = "baseline") -> dict[str, tuple[object, str | 
     The value is the resolved one (``sim.load_config(scenario)``); the rule is the
     ``sim/derive.py`` interpolation the configuration writes for a size-dependent default.
     """
-    from hydra import compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
     from omegaconf import OmegaConf
 
-    from sim.config import CONFIG_DIR, _register, load_config, to_container
-    from sim.derive import register_resolvers
+    from sim.config import compose_unchecked, load_config, to_container
 
     resolved = to_container(load_config(scenario))
-    _register(scenario)
-    register_resolvers()
-    GlobalHydra.instance().clear()
-    try:
-        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-            raw = compose(config_name="config", overrides=[f"scenario={scenario}"])
-    finally:
-        GlobalHydra.instance().clear()
+    raw = compose_unchecked(scenario)
     out: dict[str, tuple[object, str | None]] = {}
     for d in DECLARATIONS:
         group, _, leaf = d.key.rpartition(".")
