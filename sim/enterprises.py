@@ -67,10 +67,8 @@ def build_enterprises(cfg, county: County, rng: np.random.Generator) -> Enterpri
     n_e = int(e.n_enterprises) if e.enabled else 0
     n_h = county.n_households
     township = rng.integers(0, county.n_townships, n_e)
-    village = np.array(
-        [rng.choice(np.flatnonzero(county.village_township == tw)) for tw in township],
-        dtype=np.int64,
-    )
+    villages_of = _members(county.village_township, county.n_townships)
+    village = np.array([rng.choice(villages_of[tw]) for tw in township], dtype=np.int64)
     sector = rng.choice(len(cfg.county.sector_names), n_e, p=np.asarray(cfg.county.sector_shares))
     hh_enterprise = np.full(n_h, -1, dtype=np.int64)
     hh_employer = np.full(n_h, -1, dtype=np.int64)
@@ -82,10 +80,12 @@ def build_enterprises(cfg, county: County, rng: np.random.Generator) -> Enterpri
         linked = np.flatnonzero(u_link < p_link)
         hh_enterprise[linked] = local_choice(county.hh_township[linked], township, u_pick[linked])
         able_free = np.flatnonzero(~no_labour & (hh_enterprise < 0))
-        for k in range(n_e):  # a few dozen enterprises, not households: a short loop
-            pool = able_free[
-                (county.hh_township[able_free] == township[k]) & (hh_employer[able_free] < 0)
-            ]
+        able_of = [
+            able_free[m] for m in _members(county.hh_township[able_free], county.n_townships)
+        ]
+        for k in range(n_e):  # enterprises, not households: one pass per enterprise
+            pool = able_of[township[k]]
+            pool = pool[hh_employer[pool] < 0]  # not hired by an enterprise before it
             hired = rng.choice(pool, size=min(int(n_workers[k]), len(pool)), replace=False)
             hh_employer[hired] = k
             n_workers[k] = len(hired)
@@ -103,6 +103,13 @@ def build_enterprises(cfg, county: County, rng: np.random.Generator) -> Enterpri
         hh_employer=hh_employer,
         hh_eligible=hh_enterprise >= 0,
     )
+
+
+def _members(group: np.ndarray, n_groups: int) -> list[np.ndarray]:
+    """Positions of each group's members in ``group``, ascending (one sort, not one scan each)."""
+    order = np.argsort(group, kind="stable")
+    bounds = np.cumsum(np.bincount(group, minlength=n_groups))
+    return np.split(order, bounds[:-1])
 
 
 def local_choice(hh_township: np.ndarray, ent_township: np.ndarray, u: np.ndarray) -> np.ndarray:

@@ -54,9 +54,9 @@ class County:
         """Number of townships."""
         return len(self.township_bank)
 
-    @property
+    @functools.cached_property
     def hh_township(self) -> np.ndarray:
-        """Township of each household."""
+        """Township of each household (the county is static, so computed once)."""
         return self.village_township[self.hh_village]
 
     @functools.cached_property
