@@ -46,9 +46,9 @@ class Guarantor(mesa.Agent):
     def outstanding(self) -> float:
         """Yuan of loans this guarantor currently guarantees (both channels)."""
         # a closed slot has zero balance, so no activity mask is needed
+        n = len(GUARANTOR_NAMES)
         return sum(
-            float((book.balance * (book.guarantor == self.index)).sum())
-            for book in self.model.books()
+            float(book.sum_by_guarantor(book.balance, n)[self.index]) for book in self.model.books()
         )
 
     def room(self) -> float:

@@ -98,7 +98,7 @@ class Ledger:
         Guarantor flows also name the ``guarantor`` of each amount (index, -1 for none).
         """
         amount_arr = np.asarray(amount, dtype=float)
-        if np.any(amount_arr < -1e-6):
+        if amount_arr.size and amount_arr.min() < -1e-6:  # min: no temporary mask
             raise BooksError(f"negative {flow} posted: {amount_arr.min()}")
         if np.ndim(bank) == 0:
             by_bank = np.zeros(self.n_banks)
@@ -124,7 +124,7 @@ class Ledger:
         """Record a flow already summed per bank (and per guarantor, for guarantor flows)."""
         if flow not in self.cum:
             raise KeyError(f"unknown ledger flow {flow!r}")
-        if np.any(by_bank < -1e-6):
+        if by_bank.min() < -1e-6:
             raise BooksError(f"negative {flow} posted: {by_bank.min()}")
         if (flow in GUARANTOR_FLOWS) != (by_guarantor is not None):
             raise KeyError(f"{flow}: guarantor totals are given exactly for guarantor flows")

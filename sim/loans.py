@@ -57,6 +57,7 @@ class LoanBook:
         self.interest_due = np.zeros(n)  # yuan accrued this quarter, not yet paid
         self.pd_multiplier = np.ones(n)  # applied to the next loan-year's PD (after extension)
         self.guarantor = np.full(n, -1, dtype=np.int8)  # guarantor index, -1 for none
+        self.guarantors_used: set[int] = set()  # every index ever set (see set_guarantor)
         self.leaked_to = np.full(n, -1, dtype=np.int32)  # enterprise using it (户贷企用), -1 none
         self.claimed = np.zeros(n, dtype=bool)  # the fund and guarantor have paid their shares
         self.claim_fund = np.zeros(n)  # yuan the fund paid the bank, now owed to the fund
@@ -96,7 +97,7 @@ class LoanBook:
         self.subsidy_share[idx] = subsidy_share
         self.interest_due[idx] = 0.0
         self.pd_multiplier[idx] = 1.0
-        self.guarantor[idx] = guarantor
+        self.set_guarantor(idx, guarantor)
         self.leaked_to[idx] = -1
         self.claimed[idx] = False
         self.claim_fund[idx] = 0.0
@@ -145,7 +146,16 @@ class LoanBook:
 
     def sum_by_guarantor(self, values: np.ndarray, n_guarantors: int) -> np.ndarray:
         """Per-slot ``values`` summed per guarantor (slots without one are left out)."""
-        return np.array([(values * (self.guarantor == g)).sum() for g in range(n_guarantors)])
+        out = np.zeros(n_guarantors)
+        for g in self.guarantors_used:  # a pass only for guarantors that have been given a loan
+            if 0 <= g < n_guarantors:
+                out[g] = (values * (self.guarantor == g)).sum()
+        return out
+
+    def set_guarantor(self, idx: np.ndarray, guarantor) -> None:
+        """Name the guarantor (index, -1 for none) of slots ``idx``."""
+        self.guarantor[idx] = guarantor
+        self.guarantors_used.update(np.unique(np.asarray(guarantor)).tolist())
 
     def balance_by(
         self, group: np.ndarray, n_groups: int, mask: np.ndarray | None = None

@@ -79,7 +79,7 @@ class MicrocreditModel(mesa.Model):
         "record",
     )
 
-    def __init__(self, cfg: DictConfig, seed: Seed):
+    def __init__(self, cfg: DictConfig, seed: Seed, village_panel: bool = True):
         self.streams = Streams(seed)
         super().__init__(rng=self.streams["mesa"])
         self.config = cfg
@@ -99,7 +99,7 @@ class MicrocreditModel(mesa.Model):
         self.credit_lines = np.asarray(self.cfg.rating.grade_credit_lines, dtype=float)
         self._build_tables()
         self._build_agents()
-        self.recorder = Recorder(self)
+        self.recorder = Recorder(self, village_panel)
         if self.county_files is None:
             self._open_initial_book()
         else:

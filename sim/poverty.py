@@ -328,26 +328,34 @@ class PovertyTable:
         k_end = self._support_end - self.first_year
         if not 0 <= k_end < self.n_years:
             return pd.DataFrame(columns=cols)
-        panel = ~self.poor_at[k_end] & (self.first_exit != NO_YEAR)
+        panel = np.flatnonzero(~self.poor_at[k_end] & (self.first_exit != NO_YEAR))
+        # one grouped pass per year over the panel, cohorts by year of first exit
+        cohorts, code = np.unique(self.first_exit[panel], return_inverse=True)
+        n_c = len(cohorts)
+        size = np.bincount(code, minlength=n_c)
         rows = []
         for r in range(span[0], span[1] + 1):
             k = k_end + 1 + r
             if not 0 <= k < self.n_years:
                 continue
             since = (
-                self.poor_at[k_end + 1 : k + 1].any(axis=0) if k > k_end else np.zeros_like(panel)
+                self.poor_at[k_end + 1 : k + 1, panel].any(axis=0)
+                if k > k_end
+                else np.zeros(len(panel), dtype=bool)
             )
-            for y in np.unique(self.first_exit[panel]):
-                m = panel & (self.first_exit == y)
+            income = np.bincount(code, weights=self.income[k, panel], minlength=n_c)
+            poor = np.bincount(code, weights=self.poor_at[k, panel], minlength=n_c)
+            relapsed = np.bincount(code, weights=since, minlength=n_c)
+            for j, y in enumerate(cohorts):
                 rows.append(
                     {
                         "exit_year": int(y),
                         "years_relative_to_support_end": r,
                         "year": self.first_year + k,
-                        "n_households": int(m.sum()),
-                        "mean_income_per_person": float(self.income[k, m].mean()),
-                        "poor_share": float(self.poor_at[k, m].mean()),
-                        "relapsed_share": float(since[m].mean()),
+                        "n_households": int(size[j]),
+                        "mean_income_per_person": float(income[j] / size[j]),
+                        "poor_share": float(poor[j] / size[j]),
+                        "relapsed_share": float(relapsed[j] / size[j]),
                     }
                 )
         return pd.DataFrame(rows, columns=cols)

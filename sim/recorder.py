@@ -27,9 +27,12 @@ if TYPE_CHECKING:
 class Recorder:
     """Collects the output tables of one run."""
 
-    def __init__(self, model: MicrocreditModel):
+    def __init__(self, model: MicrocreditModel, village_panel: bool = True):
         self.model = model
-        months, n_v = model.calendar.months, model.county.n_villages
+        # the village panel (months x villages) is recorded only when the villages table is
+        # wanted; an experiment that drops it skips six village sums a month
+        self.village_panel = village_panel
+        months, n_v = model.calendar.months if village_panel else 0, model.county.n_villages
         self.rows: list[dict] = []
         self.events: list[dict] = []
         self.village_balance = np.zeros((months, n_v))
@@ -80,11 +83,8 @@ class Recorder:
         npl = m.npl
         ent = m.enterprise_loans
         state_counts = hh.state_counts(loans.active, loans.overdue, npl)
-        c = m.county
-        vsum = c.village_sum
-        new = loans.active & (loans.ti_start == t)
-        village_overdue = vsum(loans.balance * loans.overdue) + ent.balance_by(
-            ent.village, c.n_villages, ent.overdue
+        overdue_balance = float((loans.balance * loans.overdue).sum()) + float(
+            (ent.balance * ent.overdue).sum()
         )
         for key, value in m.month_counts.items():
             self.cum[key] = self.cum.get(key, 0.0) + value
@@ -125,7 +125,7 @@ class Recorder:
             "loan_balance": balance,
             "loan_balance_household_channel": float(loans.balance.sum()),
             "loan_balance_enterprise_channel": float(ent.balance.sum()),
-            "overdue_balance": float(village_overdue.sum()),
+            "overdue_balance": overdue_balance,
             "npl_balance": npl_balance,
             "npl_ratio": npl_balance / balance if balance > 0 else 0.0,
             "n_villages_suspended": np.count_nonzero(m.breaker.blocked_village()),
@@ -199,12 +199,23 @@ class Recorder:
             )
         self.rows.append(ordered)
         self.fund_required.observe(m)
+        if self.village_panel:
+            self._record_villages()
+
+    def _record_villages(self) -> None:
+        """This month's slice of the village panel."""
+        m = self.model
+        t, loans, hh, c, ent = m.t, m.loans, m.households, m.county, m.enterprise_loans
+        vsum = c.village_sum
+        new = loans.active & (loans.ti_start == t)
         self.village_balance[t] = m.village_balance
         self.village_npl[t] = m.village_npl
         self.village_suspended[t] = m.breaker.blocked_village()
         self.village_new_loans[t] = vsum(new)
         self.village_new_amount[t] = vsum(loans.principal * new)
-        self.village_overdue[t] = village_overdue
+        self.village_overdue[t] = vsum(loans.balance * loans.overdue) + ent.balance_by(
+            ent.village, c.n_villages, ent.overdue
+        )
         self.village_rated[t] = vsum(hh.rated)
         self.village_with_loan[t] = vsum(loans.active)
         self.village_borrowers[t] = vsum(hh.ever_borrowed)

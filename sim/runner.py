@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import mesa
 import numpy as np
 import pandas as pd
@@ -29,21 +31,27 @@ ENTERPRISE_COLUMNS = [
 ]
 
 
-def build_model(cfg: DictConfig | dict, seed: Seed) -> MicrocreditModel:
-    """A model at step 0 (for inspection or stepping by hand)."""
+def build_model(cfg: DictConfig | dict, seed: Seed, village_panel: bool = True) -> MicrocreditModel:
+    """A model at step 0 (for inspection or stepping by hand).
+
+    ``village_panel=False`` skips recording the months x villages panel (the ``villages``
+    table is then empty); nothing else the model does or records depends on it.
+    """
     if isinstance(cfg, dict):
         cfg = from_container(cfg)
-    return MicrocreditModel(cfg, seed)
+    return MicrocreditModel(cfg, seed, village_panel=village_panel)
 
 
-def run(cfg: DictConfig | dict, seed: Seed) -> RunResult:
+def run(cfg: DictConfig | dict, seed: Seed, tables: Collection[str] | None = None) -> RunResult:
     """Simulate ``cfg.horizon.months`` months with ``seed`` and return the tables.
 
     Args:
         cfg: a configuration from :func:`sim.load_config` (or its plain-dict form).
         seed: a non-negative int or a ``numpy.random.SeedSequence``.
+        tables: names of the tables wanted (``sim.results.TABLES``); None for all. Without
+            ``villages`` the village panel is not recorded and that table has no rows.
     """
-    model = build_model(cfg, seed)
+    model = build_model(cfg, seed, village_panel=tables is None or "villages" in tables)
     try:
         for _ in range(model.calendar.months):
             model.step()
@@ -79,33 +87,33 @@ def collect(model: MicrocreditModel, seed: Seed) -> RunResult:
 def _collect(model: MicrocreditModel, seed: Seed) -> RunResult:
     rec, c, cal = model.recorder, model.county, model.calendar
     ts = pd.DataFrame(rec.rows)
-    months = [cal.label(t) for t in range(cal.months)]
+    kept = model.t if rec.village_panel else 0  # months of the panel to return
+    months = [cal.label(t) for t in range(kept)]
     n_v = c.n_villages
     villages = pd.DataFrame(
         {
             "month": np.repeat(months, n_v),
-            "t": np.repeat(np.arange(cal.months), n_v),
-            "township": np.tile(c.village_township, cal.months).astype(np.int32),
-            "village": np.tile(np.arange(n_v), cal.months).astype(np.int32),
-            "bank": np.tile(c.village_bank, cal.months).astype(np.int32),
-            "n_households": np.tile(np.bincount(c.hh_village, minlength=n_v), cal.months).astype(
+            "t": np.repeat(np.arange(kept), n_v),
+            "township": np.tile(c.village_township, kept).astype(np.int32),
+            "village": np.tile(np.arange(n_v), kept).astype(np.int32),
+            "bank": np.tile(c.village_bank, kept).astype(np.int32),
+            "n_households": np.tile(np.bincount(c.hh_village, minlength=n_v), kept).astype(
                 np.int32
             ),
-            "n_rated": rec.village_rated.ravel(),
-            "n_with_loan": rec.village_with_loan.ravel(),
-            "cum_borrowers": rec.village_borrowers.ravel(),
-            "loan_balance": rec.village_balance.ravel(),
-            "overdue_balance": rec.village_overdue.ravel(),
-            "npl_balance": rec.village_npl.ravel(),
-            "npl_ratio": rec.village_ratio().ravel(),
-            "suspended": rec.village_suspended.ravel(),
-            "village_suspended": rec.village_own_suspended.ravel(),
-            "township_suspended": rec.township_suspended[:, c.village_township].ravel(),
-            "new_loans": rec.village_new_loans.ravel(),
-            "new_loan_amount": rec.village_new_amount.ravel(),
+            "n_rated": rec.village_rated[:kept].ravel(),
+            "n_with_loan": rec.village_with_loan[:kept].ravel(),
+            "cum_borrowers": rec.village_borrowers[:kept].ravel(),
+            "loan_balance": rec.village_balance[:kept].ravel(),
+            "overdue_balance": rec.village_overdue[:kept].ravel(),
+            "npl_balance": rec.village_npl[:kept].ravel(),
+            "npl_ratio": rec.village_ratio()[:kept].ravel(),
+            "suspended": rec.village_suspended[:kept].ravel(),
+            "village_suspended": rec.village_own_suspended[:kept].ravel(),
+            "township_suspended": rec.township_suspended[:kept, c.village_township].ravel(),
+            "new_loans": rec.village_new_loans[:kept].ravel(),
+            "new_loan_amount": rec.village_new_amount[:kept].ravel(),
         }
     )
-    villages = villages.iloc[: model.t * n_v]  # months run so far (a run saved midway)
     events = pd.DataFrame(rec.events, columns=["month", "t", "event", "level", "index", "township"])
     cfg = to_container(model.config)
     poverty = model.poverty.cohort_table(cal.year(model.t - 1))

@@ -105,7 +105,7 @@ def apply_ledger(model: MicrocreditModel, loans: pd.DataFrame, as_of: int) -> No
         book.claimed[idx] = dpd >= model.cfg.loss.claim_dpd
         book.claim_fund[idx] = 0.0
         book.claim_guarantor[idx] = 0.0
-        book.guarantor[idx] = g
+        book.set_guarantor(idx, g)
         book.interest_due[idx] = 0.0
         book.pd_multiplier[idx] = 1.0
         book.leaked_to[idx] = -1

@@ -83,7 +83,7 @@ def run_replicate(
         without a folder, or ``{"ok": False, "error": "...", "traceback": "..."}``.
     """
     try:
-        res = trim(run(config_of(config), seed_from_record(record)), keep)
+        res = trim(run(config_of(config), seed_from_record(record), tables=keep), keep)
         if folder is None:
             return {"ok": True, "result": res}
         res.save(folder)
