@@ -203,7 +203,9 @@ class MicrocreditModel(mesa.Model):
         written with the uniform rather than the normal, which is exact and avoids a full normal
         vector), and a failure is wilful when it is below ``p_wilful`` times that probability.
         """
-        self.outcome_noise = self.streams["outcome"].random(self.county.n_households)
+        # drawn into the same array each month: the values are those of a fresh draw, and a
+        # large county does not allocate (and fault in) a new array every month
+        self.streams["outcome"].random(out=self.outcome_noise)
 
     def draw_event_uniforms(self) -> None:
         """This month's household-event uniform, one per household (common random numbers).
@@ -213,7 +215,7 @@ class MicrocreditModel(mesa.Model):
         repaying late (its loan is overdue). One uniform per household serves whichever applies,
         so a scenario that moves a household between these states leaves every other draw alone.
         """
-        self.event_draw = self.streams["household_event"].random(self.county.n_households)
+        self.streams["household_event"].random(out=self.event_draw)
 
     def household(self, row: int) -> Household:
         """The ``Household`` agent of row ``row`` (created on first use if not built up front)."""
@@ -323,9 +325,10 @@ class MicrocreditModel(mesa.Model):
 
     def age_overdue(self) -> None:
         """Phase 4: overdue loans age one month; some households repay late."""
-        for book in self.books():
-            book.mpd[book.overdue] += 1
         overdue = np.flatnonzero(self.loans.overdue)
+        self.loans.mpd[overdue] += 1
+        ent = self.enterprise_loans
+        ent.mpd[ent.overdue] += 1
         u = self.event_draw[overdue]
         cured = overdue[u < self.cfg.default.p_cure_monthly]
         self.finance_office.recover_claims(self.loans, cured)

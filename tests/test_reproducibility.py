@@ -65,3 +65,20 @@ def test_a_finished_replicate_frees_its_model_without_the_cycle_collector():
     finally:
         gc.enable()
     assert not left, f"{len(left)} finished models still held"
+
+
+def test_without_the_villages_table_the_panel_is_skipped_and_nothing_else_moves():
+    """Recording only what the outputs need changes no other table: the panel is not an input."""
+    cfg = load_config("baseline", [*SMALL, "horizon.months=36", "default.pd_annual=0.12"])
+    full = run(cfg, 4)
+    lean = run(cfg, 4, tables=("timeseries", "events", "enterprises", "poverty", "cliff"))
+    assert len(full.villages) == 36 * cfg.county.n_villages
+    assert len(lean.villages) == 0 and list(lean.villages.columns) == list(full.villages.columns)
+    for name in ("timeseries", "events", "enterprises", "poverty", "cliff"):
+        pd.testing.assert_frame_equal(getattr(lean, name), getattr(full, name), check_exact=True)
+    assert lean.summary == full.summary
+    # the panel adds up to the county row it is a breakdown of
+    by_month = full.villages.groupby("t")[["loan_balance", "npl_balance", "new_loans"]].sum()
+    ts = full.timeseries.set_index("t")
+    np.testing.assert_allclose(by_month["npl_balance"], ts["npl_balance"], rtol=1e-12)
+    np.testing.assert_array_equal(by_month["new_loans"], ts["new_loans"])
