@@ -107,14 +107,30 @@ class PovertyTable:
         potential = potential * np.exp(p.cohort_noise_sd * noise) + inc.transfer_per_person
         std = self.floor_standard(self.first_year, p)
         potential = np.where(self.floored, np.maximum(potential, std), potential)
-        order = np.argsort(-potential, kind="stable")
-        bounds = np.round(np.cumsum(shares) * len(order)).astype(int)
-        start = 0
-        for year, end in zip(years, bounds, strict=True):
-            rows = order[start:end]
-            self.poor[rows] = False
-            self.first_exit[rows] = self.last_exit[rows] = year
-            start = end
+        n = len(potential)
+        bounds = np.round(np.cumsum(shares) * n).astype(int)
+        # the best placed ``bound`` households by a stable ranking of -potential (ties by row),
+        # found by selection rather than a full sort; ``later`` counts the cohorts that do not
+        # reach a household (0: the first cohort, len(years): still poor)
+        neg = -potential
+        inner = sorted({int(b) - 1 for b in bounds if 0 < b < n})
+        kth = np.partition(neg, inner) if inner else neg
+        later = np.zeros(n, dtype=np.intp)
+        for b in bounds:
+            if b >= n:
+                continue
+            if b <= 0:
+                later += 1
+                continue
+            v = kth[b - 1]
+            top = neg < v
+            ties = np.flatnonzero(neg == v)[: b - int(np.count_nonzero(top))]
+            top[ties] = True
+            later += ~top
+        exit_year = np.array([*years, NO_YEAR], dtype=np.int32)[later]
+        self.poor = later == len(years)
+        self.first_exit = exit_year
+        self.last_exit = exit_year.copy()
 
     # -- supports ------------------------------------------------------------------------
     def _years_withdrawn(self, year: int, p) -> np.ndarray:
