@@ -66,6 +66,7 @@ class PovertyTable:
         rng = model.streams["income_level"]
         self.first_year = model.calendar.year(0)
         self.persistent = rng.lognormal(-0.5 * inc.base_sd**2, inc.base_sd, n)
+        self._base: np.ndarray | None = None
         self.n_years = model.calendar.year(model.calendar.months - 1) - self.first_year + 1
         self._support_end = int(p.support_end_year)
         life = model.streams["life_course"]
@@ -99,12 +100,13 @@ class PovertyTable:
         where covered); the best placed exited first, in the shares of
         ``poverty.exit_cohort_shares``.
         """
-        c, inc, p = model.county, model.cfg.income, model.cfg.poverty
+        inc, p = model.cfg.income, model.cfg.poverty
         years, shares = list(p.exit_cohort_years), np.asarray(p.exit_cohort_shares, dtype=float)
         if not len(years):
             return
-        potential = np.asarray(inc.base_per_person)[c.hh_labour] * self.persistent
-        potential = potential * np.exp(p.cohort_noise_sd * noise) + inc.transfer_per_person
+        potential = (
+            self._market_base(model) * np.exp(p.cohort_noise_sd * noise) + inc.transfer_per_person
+        )
         std = self.floor_standard(self.first_year, p)
         potential = np.where(self.floored, np.maximum(potential, std), potential)
         n = len(potential)
@@ -131,6 +133,13 @@ class PovertyTable:
         self.poor = later == len(years)
         self.first_exit = exit_year
         self.last_exit = exit_year.copy()
+
+    def _market_base(self, model: MicrocreditModel) -> np.ndarray:
+        """Market income per person in the first year before shocks (computed once)."""
+        if self._base is None:
+            labour = model.county.hh_labour
+            self._base = np.asarray(model.cfg.income.base_per_person)[labour] * self.persistent
+        return self._base
 
     # -- supports ------------------------------------------------------------------------
     def _years_withdrawn(self, year: int, p) -> np.ndarray:
@@ -180,16 +189,18 @@ class PovertyTable:
         if ent.n == 0:
             return np.zeros(n), np.zeros(n)
         ret, payout = self.due_parts or (np.zeros(n), np.zeros(n))
+        has_link = ent.hh_enterprise >= 0
         link = np.maximum(ent.hh_enterprise, 0)
-        paid = np.where(ent.hh_enterprise >= 0, ent.paid_fraction[link], 0.0)
+        paid = np.where(has_link, ent.paid_fraction[link], 0.0)
         self.retained -= payout * paid
-        lost = (ent.hh_enterprise >= 0) & (ent.status[link] == DEFAULTED) & (self.retained > 0)
+        lost = has_link & (ent.status[link] == DEFAULTED) & (self.retained > 0)
         self.cum_retention_lost += float(self.retained[lost].sum())
         self.retained[lost] = 0.0
         received = (ret + payout) * paid
-        leaked = loans.active & (loans.leaked_to >= 0)
-        lk = np.maximum(loans.leaked_to, 0)
-        received += np.where(leaked, e.return_rate * loans.principal * ent.paid_fraction[lk], 0.0)
+        leaked = np.flatnonzero(loans.active & (loans.leaked_to >= 0))
+        if len(leaked):
+            fraction = ent.paid_fraction[loans.leaked_to[leaked]]
+            received[leaked] += e.return_rate * loans.principal[leaked] * fraction
         employer = np.maximum(ent.hh_employer, 0)
         employed = (ent.hh_employer >= 0) & (ent.status[employer] != DEFAULTED)
         return received + np.where(employed, e.wage, 0.0), ret * paid
@@ -222,8 +233,7 @@ class PovertyTable:
         caught = model.streams["monitoring"].random(c.n_households) < p.monitoring_catch
         new_job = model.streams["public_jobs"].random(c.n_households) < inc.job_share
         market = (
-            np.asarray(inc.base_per_person)[c.hh_labour]
-            * self.persistent
+            self._market_base(model)
             * (1.0 + inc.growth) ** k
             * np.exp(inc.shock_sd * shock - 0.5 * inc.shock_sd**2)
         )
