@@ -340,11 +340,12 @@ def lending_rate(model: MicrocreditModel, term_m: int, t: int) -> float:
 def unlink(model: MicrocreditModel, idx: np.ndarray) -> None:
     """The households linked to enterprises ``idx`` are free again (their loan has closed)."""
     ent = model.enterprises
-    if len(idx):
-        gone = np.zeros(ent.n, dtype=bool)
+    if len(idx) == 1:
+        ent.hh_enterprise[ent.hh_enterprise == idx[0]] = -1
+    elif len(idx):
+        gone = np.zeros(ent.n + 1, dtype=bool)  # the last entry stands for "no link" (-1)
         gone[idx] = True
-        linked = ent.hh_enterprise >= 0
-        ent.hh_enterprise[linked & gone[np.maximum(ent.hh_enterprise, 0)]] = -1
+        ent.hh_enterprise[gone[ent.hh_enterprise]] = -1
 
 
 def _repay(model: MicrocreditModel, idx: np.ndarray, status: int) -> None:

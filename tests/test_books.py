@@ -145,3 +145,32 @@ def test_corrupted_book_is_caught():
     model.loans.balance[row] += 1000.0  # money from nowhere
     with pytest.raises(BooksError, match="loan balance"):
         model.check_books()
+
+
+def test_ledger_sums_flows_per_bank_and_guarantor_and_refuses_bad_postings():
+    from sim.ledger import Ledger
+
+    ledger = Ledger(3, np.zeros(3), np.zeros(3), np.zeros(2))
+    ledger.post("recovery", np.array([0, 2, 2]), np.array([1.0, 2.0, 3.0]))
+    ledger.post("recovery", 1, 4.0)
+    assert ledger.cum["recovery"].tolist() == [1.0, 4.0, 5.0]
+    # a loan without a guarantor (-1) may take part with a zero amount only
+    ledger.post(
+        "guarantor_recovery",
+        np.array([0, 1, 2]),
+        np.array([2.0, 0.0, 3.0]),
+        guarantor=np.array([1, -1, 0]),
+    )
+    assert ledger.cum_guarantor["guarantor_recovery"].tolist() == [3.0, 2.0]
+    assert ledger.month["guarantor_recovery"].tolist() == [2.0, 0.0, 3.0]
+    with pytest.raises(BooksError, match="without a guarantor"):
+        ledger.post("guarantor_recovery", np.array([0]), np.array([1.0]), guarantor=np.array([-1]))
+    with pytest.raises(BooksError, match="negative"):
+        ledger.post("recovery", np.array([0, 1]), np.array([1.0, -5.0]))
+    with pytest.raises(BooksError, match="negative"):
+        ledger.post_totals("recovery", np.array([0.0, -1.0, 0.0]))
+    with pytest.raises(KeyError):
+        ledger.post("guarantor_recovery", np.array([0]), np.array([1.0]))
+    with pytest.raises(KeyError):
+        ledger.post("no_such_flow", np.array([0]), np.array([1.0]))
+    assert ledger.cum["recovery"].tolist() == [1.0, 4.0, 5.0], "refused postings leave no trace"
