@@ -107,7 +107,10 @@ def build_enterprises(cfg, county: County, rng: np.random.Generator) -> Enterpri
 
 def _members(group: np.ndarray, n_groups: int) -> list[np.ndarray]:
     """Positions of each group's members in ``group``, ascending (one sort, not one scan each)."""
-    order = np.argsort(group, kind="stable")
+    if len(group) and bool(np.all(group[1:] >= group[:-1])):  # households come township by township
+        order = np.arange(len(group))
+    else:
+        order = np.argsort(group, kind="stable")
     bounds = np.cumsum(np.bincount(group, minlength=n_groups))
     return np.split(order, bounds[:-1])
 

@@ -117,18 +117,20 @@ class PovertyTable:
         neg = -potential
         inner = sorted({int(b) - 1 for b in bounds if 0 < b < n})
         kth = np.partition(neg, inner) if inner else neg
-        later = np.zeros(n, dtype=np.intp)
+        reached = np.zeros(n, dtype=np.int16)  # cohorts whose bound takes the household in
         for b in bounds:
             if b >= n:
+                reached += 1
                 continue
             if b <= 0:
-                later += 1
                 continue
             v = kth[b - 1]
-            top = neg < v
-            ties = np.flatnonzero(neg == v)[: b - int(np.count_nonzero(top))]
-            top[ties] = True
-            later += ~top
+            top = neg <= v
+            surplus = int(np.count_nonzero(top)) - b  # households tied at v beyond the bound
+            if surplus > 0:
+                top[np.flatnonzero(neg == v)[-surplus:]] = False
+            reached += top
+        later = len(years) - reached
         exit_year = np.array([*years, NO_YEAR], dtype=np.int32)[later]
         self.poor = later == len(years)
         self.first_exit = exit_year
