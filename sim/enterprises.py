@@ -80,9 +80,7 @@ def build_enterprises(cfg, county: County, rng: np.random.Generator) -> Enterpri
         linked = np.flatnonzero(u_link < p_link)
         hh_enterprise[linked] = local_choice(county.hh_township[linked], township, u_pick[linked])
         able_free = np.flatnonzero(~no_labour & (hh_enterprise < 0))
-        able_of = [
-            able_free[m] for m in _members(county.hh_township[able_free], county.n_townships)
-        ]
+        able_of = _grouped(able_free, county.hh_township[able_free], county.n_townships)
         for k in range(n_e):  # enterprises, not households: one pass per enterprise
             pool = able_of[township[k]]
             pool = pool[hh_employer[pool] < 0]  # not hired by an enterprise before it
@@ -107,12 +105,18 @@ def build_enterprises(cfg, county: County, rng: np.random.Generator) -> Enterpri
 
 def _members(group: np.ndarray, n_groups: int) -> list[np.ndarray]:
     """Positions of each group's members in ``group``, ascending (one sort, not one scan each)."""
-    if len(group) and bool(np.all(group[1:] >= group[:-1])):  # households come township by township
-        order = np.arange(len(group))
-    else:
-        order = np.argsort(group, kind="stable")
-    bounds = np.cumsum(np.bincount(group, minlength=n_groups))
-    return np.split(order, bounds[:-1])
+    return _grouped(np.arange(len(group)), group, n_groups)
+
+
+def _grouped(values: np.ndarray, group: np.ndarray, n_groups: int) -> list[np.ndarray]:
+    """``values`` split by ``group`` (one per value), each part in its original order.
+
+    Households and villages are stored township by township: then the parts are slices.
+    """
+    bounds = np.cumsum(np.bincount(group, minlength=n_groups))[:-1]
+    if len(group) and bool(np.all(group[1:] >= group[:-1])):
+        return np.split(values, bounds)
+    return np.split(values[np.argsort(group, kind="stable")], bounds)
 
 
 def local_choice(hh_township: np.ndarray, ent_township: np.ndarray, u: np.ndarray) -> np.ndarray:
