@@ -150,10 +150,12 @@ class PovertyTable:
 
     def support_factor(self, year: int, p) -> np.ndarray:
         """Share of full supports (transfers, jobs) each household receives in ``year``."""
+        if year <= self._support_end:  # nobody's supports are being withdrawn yet
+            return np.ones(len(self.poor))
+        if p.withdrawal_rule != "tapered":  # withdrawn at once from every household not poor
+            return self.poor.astype(float)
         j = self._years_withdrawn(year, p)
-        if p.withdrawal_rule == "tapered":
-            return np.clip(1.0 - j / p.taper_years, 0.0, 1.0)
-        return np.where(j > 0, 0.0, 1.0)
+        return np.clip(1.0 - j / p.taper_years, 0.0, 1.0)
 
     def floor_standard(self, year: int, p) -> np.ndarray:
         """Social-assistance standard of each household in ``year`` (yuan per person)."""
@@ -251,9 +253,11 @@ class PovertyTable:
         std = self.floor_standard(year, p)
         floor = np.where(self.floored, np.maximum(std - income, 0.0), 0.0)
         income = income + floor
-        monitored = ~self.poor & (year <= self._support_end) & caught
-        help_ = np.where(monitored, np.maximum(line - income, 0.0), 0.0)
-        income = income + help_
+        help_ = np.zeros(len(income))
+        if year <= self._support_end:
+            monitored = np.flatnonzero(caught & ~self.poor)
+            help_[monitored] = np.maximum(line - income[monitored], 0.0)
+            income[monitored] += help_[monitored]
         self.cum_floor += float((floor * c.hh_size).sum())
         self.cum_transfers += float(((transfers + floor + help_) * c.hh_size + jobs).sum())
         self.income[k] = income
