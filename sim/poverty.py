@@ -172,7 +172,7 @@ class PovertyTable:
         link = ent.hh_enterprise
         if ent.n == 0:
             return np.zeros(0)
-        linked = (link >= 0) & (ent.status[np.maximum(link, 0)] == ACTIVE)
+        linked = np.append(ent.status == ACTIVE, False)[link]  # the last entry: no link (-1)
         ret = np.where(linked, e.return_rate * e.amount_per_household, 0.0)
         payout = np.zeros_like(ret)
         if p.withdrawal_rule == "profit_retention":
@@ -193,21 +193,25 @@ class PovertyTable:
         if ent.n == 0:
             return np.zeros(n), np.zeros(n)
         ret, payout = self.due_parts or (np.zeros(n), np.zeros(n))
-        has_link = ent.hh_enterprise >= 0
-        link = np.maximum(ent.hh_enterprise, 0)
-        paid = np.where(has_link, ent.paid_fraction[link], 0.0)
-        self.retained -= payout * paid
-        lost = has_link & (ent.status[link] == DEFAULTED) & (self.retained > 0)
-        self.cum_retention_lost += float(self.retained[lost].sum())
-        self.retained[lost] = 0.0
-        received = (ret + payout) * paid
+        # share paid by each household's enterprise; the last entry stands for "no link" (-1)
+        paid = np.append(ent.paid_fraction, 0.0)[ent.hh_enterprise]
+        returns = ret * paid
+        if model.cfg.poverty.withdrawal_rule == "profit_retention":
+            has_link = ent.hh_enterprise >= 0
+            link = np.maximum(ent.hh_enterprise, 0)
+            self.retained -= payout * paid
+            lost = has_link & (ent.status[link] == DEFAULTED) & (self.retained > 0)
+            self.cum_retention_lost += float(self.retained[lost].sum())
+            self.retained[lost] = 0.0
+            received = (ret + payout) * paid
+        else:  # nothing is retained or paid out later
+            received = returns.copy()
         leaked = np.flatnonzero(loans.active & (loans.leaked_to >= 0))
         if len(leaked):
             fraction = ent.paid_fraction[loans.leaked_to[leaked]]
             received[leaked] += e.return_rate * loans.principal[leaked] * fraction
-        employer = np.maximum(ent.hh_employer, 0)
-        employed = (ent.hh_employer >= 0) & (ent.status[employer] != DEFAULTED)
-        return received + np.where(employed, e.wage, 0.0), ret * paid
+        employed = np.append(ent.status != DEFAULTED, False)[ent.hh_employer]
+        return received + np.where(employed, e.wage, 0.0), returns
 
     def _retain(
         self, model: MicrocreditModel, income: np.ndarray, returns: np.ndarray, line: float
