@@ -35,9 +35,10 @@ def _sum_by_bank(book: LoanBook, idx: np.ndarray, values: np.ndarray, n_banks: i
     seg = book.banks
     if seg is None or seg.n_groups != n_banks or not len(idx):
         return np.bincount(book.bank[idx], weights=values, minlength=n_banks)
-    at = np.searchsorted(idx, seg.starts)
-    out = np.add.reduceat(values, np.minimum(at, len(idx) - 1))
-    out[np.diff(np.append(at, len(idx))) == 0] = 0.0
+    at = np.searchsorted(idx, seg.starts)  # where each bank's run of idx starts
+    some = np.diff(np.append(at, len(idx))) > 0  # banks with at least one slot in idx
+    out = np.zeros(n_banks)
+    out[some] = np.add.reduceat(values, at[some])
     return out
 
 
