@@ -80,9 +80,7 @@ def build_enterprises(cfg, county: County, rng: np.random.Generator) -> Enterpri
         linked = np.flatnonzero(u_link < p_link)
         hh_enterprise[linked] = local_choice(county.hh_township[linked], township, u_pick[linked])
         able_free = np.flatnonzero(~no_labour & (hh_enterprise < 0))
-        able_of = [
-            able_free[m] for m in _members(county.hh_township[able_free], county.n_townships)
-        ]
+        able_of = _grouped(able_free, county.hh_township[able_free], county.n_townships)
         for k in range(n_e):  # enterprises, not households: one pass per enterprise
             pool = able_of[township[k]]
             pool = pool[hh_employer[pool] < 0]  # not hired by an enterprise before it
@@ -107,9 +105,18 @@ def build_enterprises(cfg, county: County, rng: np.random.Generator) -> Enterpri
 
 def _members(group: np.ndarray, n_groups: int) -> list[np.ndarray]:
     """Positions of each group's members in ``group``, ascending (one sort, not one scan each)."""
-    order = np.argsort(group, kind="stable")
-    bounds = np.cumsum(np.bincount(group, minlength=n_groups))
-    return np.split(order, bounds[:-1])
+    return _grouped(np.arange(len(group)), group, n_groups)
+
+
+def _grouped(values: np.ndarray, group: np.ndarray, n_groups: int) -> list[np.ndarray]:
+    """``values`` split by ``group`` (one per value), each part in its original order.
+
+    Households and villages are stored township by township: then the parts are slices.
+    """
+    bounds = np.cumsum(np.bincount(group, minlength=n_groups))[:-1]
+    if len(group) and bool(np.all(group[1:] >= group[:-1])):
+        return np.split(values, bounds)
+    return np.split(values[np.argsort(group, kind="stable")], bounds)
 
 
 def local_choice(hh_township: np.ndarray, ent_township: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -340,11 +347,12 @@ def lending_rate(model: MicrocreditModel, term_m: int, t: int) -> float:
 def unlink(model: MicrocreditModel, idx: np.ndarray) -> None:
     """The households linked to enterprises ``idx`` are free again (their loan has closed)."""
     ent = model.enterprises
-    if len(idx):
-        gone = np.zeros(ent.n, dtype=bool)
+    if len(idx) == 1:
+        ent.hh_enterprise[ent.hh_enterprise == idx[0]] = -1
+    elif len(idx):
+        gone = np.zeros(ent.n + 1, dtype=bool)  # the last entry stands for "no link" (-1)
         gone[idx] = True
-        linked = ent.hh_enterprise >= 0
-        ent.hh_enterprise[linked & gone[np.maximum(ent.hh_enterprise, 0)]] = -1
+        ent.hh_enterprise[gone[ent.hh_enterprise]] = -1
 
 
 def _repay(model: MicrocreditModel, idx: np.ndarray, status: int) -> None:

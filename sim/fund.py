@@ -26,6 +26,22 @@ if TYPE_CHECKING:
     from sim.model import MicrocreditModel
 
 
+def _sum_by_bank(book: LoanBook, idx: np.ndarray, values: np.ndarray, n_banks: int) -> np.ndarray:
+    """``values`` of slots ``idx`` (increasing) summed per bank.
+
+    When the book stores its slots bank by bank, each bank's slots are one run of ``idx``:
+    a segment sum instead of a weighted count.
+    """
+    seg = book.banks
+    if seg is None or seg.n_groups != n_banks or not len(idx):
+        return np.bincount(book.bank[idx], weights=values, minlength=n_banks)
+    at = np.searchsorted(idx, seg.starts)  # where each bank's run of idx starts
+    some = np.diff(np.append(at, len(idx))) > 0  # banks with at least one slot in idx
+    out = np.zeros(n_banks)
+    out[some] = np.add.reduceat(values, at[some])
+    return out
+
+
 def _fraction(available: float, wanted: float) -> float:
     """Share of ``wanted`` that ``available`` covers (1 when nothing is wanted)."""
     return 1.0 if wanted <= 0 else min(available / wanted, 1.0)
@@ -153,6 +169,8 @@ class FinanceOffice(mesa.Agent):
 
     def collect_recoveries(self, t: int) -> None:
         """Share recoveries that fall due at ``t`` between guarantor, fund and bank."""
+        if not self._recoveries:
+            return
         due = [r for r in self._recoveries if r[0] == t]
         self._recoveries = [r for r in self._recoveries if r[0] != t]
         ledger = self.model.ledger
@@ -226,12 +244,23 @@ class FinanceOffice(mesa.Agent):
         s = m.cfg.subsidy
         due = loans.interest_due[idx]
         subsidised = due * loans.subsidy_share[idx]
-        bank = loans.bank[idx]
-        ledger.post("interest_paid", bank, due - subsidised)
+        if quarter_end:  # idx increasing (every paying loan): per-bank segment sums
+            n_banks = ledger.n_banks
+
+            def post(flow: str, amount: np.ndarray) -> None:
+                ledger.post_totals(flow, _sum_by_bank(loans, idx, amount, n_banks))
+
+        else:
+            bank = loans.bank[idx]
+
+            def post(flow: str, amount: np.ndarray) -> None:
+                ledger.post(flow, bank, amount)
+
+        post("interest_paid", due - subsidised)
         delay = int(s.settlement_delay_quarters)
         if delay == 0:
-            ledger.post("interest_subsidy", bank, subsidised)
-            ledger.post("interest_paid", bank, subsidised)
+            post("interest_subsidy", subsidised)
+            post("interest_paid", subsidised)
         else:
             room = np.maximum(
                 s.household_float_quarters * subsidised - hh.interest_fronted[idx], 0.0
@@ -243,7 +272,7 @@ class FinanceOffice(mesa.Agent):
             fronted = np.minimum(subsidised, room)
             hh.interest_fronted[idx] += fronted
             hh.interest_arrears[idx] += subsidised - fronted
-            ledger.post("interest_paid", bank, fronted)
+            post("interest_paid", fronted)
             q = m.calendar_quarter(t) + delay
             pending = self.pending_subsidy.setdefault(q, np.zeros(m.county.n_households))
             pending[idx] += subsidised
@@ -255,9 +284,11 @@ class FinanceOffice(mesa.Agent):
         r = self.pending_subsidy.pop(m.calendar_quarter(t), None)
         if r is None:
             return
-        hh, bank = m.households, m.loans.bank
-        m.ledger.post("interest_subsidy", bank, r)
+        hh, loans, ledger = m.households, m.loans, m.ledger
+        ledger.post_totals("interest_subsidy", loans.sum_by_bank(r, ledger.n_banks))
         to_arrears = np.minimum(hh.interest_arrears, r)
         hh.interest_arrears -= to_arrears
-        m.ledger.post("interest_paid", bank, to_arrears)
-        hh.interest_fronted = np.maximum(hh.interest_fronted - (r - to_arrears), 0.0)
+        ledger.post_totals("interest_paid", loans.sum_by_bank(to_arrears, ledger.n_banks))
+        r -= to_arrears  # the claim is spent: what is left repays what households fronted
+        np.subtract(hh.interest_fronted, r, out=r)
+        np.maximum(r, 0.0, out=hh.interest_fronted)

@@ -45,14 +45,21 @@ class HouseholdTable:
         self.interest_arrears = np.zeros(n)  # yuan of interest due and unpaid
         # willing and able to borrow for an own project (static)
         self.could_borrow = county.hh_willing & self.able()
+        # last step of the rating and publicity ramps; once a step at or after it has been
+        # processed every household is rated and aware and later steps change nothing
+        self._ramps_end = int(max(county.ti_rated.max(initial=0), county.ti_aware.max(initial=0)))
+        self._ramps_done = False
 
     def rate_and_inform(self, t: int) -> None:
         """Information collection and publicity reach the households due at step ``t``."""
+        if self._ramps_done:
+            return
         c = self.county
         newly = ~self.rated & (c.ti_rated <= t)
         self.rated |= newly
         self.grade[newly] = c.hh_grade[newly]
         self.aware |= c.ti_aware <= t
+        self._ramps_done = t >= self._ramps_end
 
     def able(self) -> np.ndarray:
         """Households able to borrow for their own project (full or weak labour)."""

@@ -53,6 +53,8 @@ GUARANTOR_FLOWS = (
     "guarantor_recovery",
 )
 
+_GUARANTOR_SET = frozenset(GUARANTOR_FLOWS)
+
 
 class BooksError(AssertionError):
     """A ledger identity does not hold: money was created or lost."""
@@ -98,37 +100,48 @@ class Ledger:
         Guarantor flows also name the ``guarantor`` of each amount (index, -1 for none).
         """
         amount_arr = np.asarray(amount, dtype=float)
-        if amount_arr.size and amount_arr.min() < -1e-6:  # min: no temporary mask
-            raise BooksError(f"negative {flow} posted: {amount_arr.min()}")
-        if np.ndim(bank) == 0:
+        low = float(amount_arr.min()) if amount_arr.size else 0.0  # min: no temporary mask
+        if low < -1e-6:
+            raise BooksError(f"negative {flow} posted: {low}")
+        bank_arr = np.asarray(bank)
+        if bank_arr.ndim == 0:
             by_bank = np.zeros(self.n_banks)
-            by_bank[int(bank)] = float(amount_arr.sum())
+            by_bank[int(bank_arr)] = float(amount_arr.sum())
         else:
-            by_bank = np.bincount(np.asarray(bank), weights=amount_arr, minlength=self.n_banks)
+            by_bank = np.bincount(bank_arr, weights=amount_arr, minlength=self.n_banks)
         by_guarantor = None
-        if flow in GUARANTOR_FLOWS:
+        if flow in _GUARANTOR_SET:
             if guarantor is None:
                 raise KeyError(f"{flow} must name the guarantor of each amount")
-            g = np.broadcast_to(np.asarray(guarantor), amount_arr.shape)
-            if np.any(g[amount_arr != 0] < 0):
-                raise BooksError(f"{flow} posted without a guarantor")
+            g = np.asarray(guarantor)
+            if g.shape != amount_arr.shape:
+                g = np.broadcast_to(g, amount_arr.shape)
+            if g.size and g.min() < 0:
+                if np.any(g[amount_arr != 0] < 0):
+                    raise BooksError(f"{flow} posted without a guarantor")
+                g = np.maximum(g, 0)
             n_g = len(self.opening_guarantor)
-            by_guarantor = np.bincount(
-                np.maximum(g, 0).ravel(), weights=amount_arr.ravel(), minlength=n_g
-            )
-        self.post_totals(flow, by_bank, by_guarantor)
+            by_guarantor = np.bincount(g.ravel(), weights=amount_arr.ravel(), minlength=n_g)
+        # amounts of at least zero sum to at least zero per bank: no second sign check
+        self._add(flow, by_bank, by_guarantor, check=low < 0)
 
     def post_totals(
         self, flow: str, by_bank: np.ndarray, by_guarantor: np.ndarray | None = None
     ) -> None:
         """Record a flow already summed per bank (and per guarantor, for guarantor flows)."""
-        if flow not in self.cum:
+        self._add(flow, by_bank, by_guarantor, check=True)
+
+    def _add(
+        self, flow: str, by_bank: np.ndarray, by_guarantor: np.ndarray | None, check: bool
+    ) -> None:
+        cum = self.cum.get(flow)
+        if cum is None:
             raise KeyError(f"unknown ledger flow {flow!r}")
-        if by_bank.min() < -1e-6:
+        if check and by_bank.min() < -1e-6:
             raise BooksError(f"negative {flow} posted: {by_bank.min()}")
-        if (flow in GUARANTOR_FLOWS) != (by_guarantor is not None):
+        if (flow in _GUARANTOR_SET) != (by_guarantor is not None):
             raise KeyError(f"{flow}: guarantor totals are given exactly for guarantor flows")
-        self.cum[flow] += by_bank
+        cum += by_bank
         self.month[flow] += by_bank
         if by_guarantor is not None:
             self.cum_guarantor[flow] += by_guarantor

@@ -327,8 +327,8 @@ class MicrocreditModel(mesa.Model):
         """Phase 4: overdue loans age one month; some households repay late."""
         overdue = np.flatnonzero(self.loans.overdue)
         self.loans.mpd[overdue] += 1
-        ent = self.enterprise_loans
-        ent.mpd[ent.overdue] += 1
+        ent_book = self.enterprise_loans
+        ent_book.mpd[ent_book.overdue] += 1
         u = self.event_draw[overdue]
         cured = overdue[u < self.cfg.default.p_cure_monthly]
         self.finance_office.recover_claims(self.loans, cured)
@@ -356,14 +356,17 @@ class MicrocreditModel(mesa.Model):
             (self.loans, sharing.household),
             (self.enterprise_loans, sharing.enterprise),
         ):
-            dpd = book.mpd * 30
-            claim = np.flatnonzero(book.overdue & ~book.claimed & (dpd >= loss.claim_dpd))
+            overdue = np.flatnonzero(book.overdue)  # claims and write-offs leave it unchanged
+            if not len(overdue):
+                continue
+            dpd = book.mpd[overdue] * 30
+            claim = overdue[~book.claimed[overdue] & (dpd >= loss.claim_dpd)]
             if len(claim):
                 before = float(book.balance[claim].sum())
                 office.pay_claims(book, claim, shares)
                 self.count(f"losses_{self._channel(book)}", before - book.balance[claim].sum())
             if loss.writeoff_dpd is not None:
-                gone = np.flatnonzero(book.overdue & (dpd >= loss.writeoff_dpd))
+                gone = overdue[dpd >= loss.writeoff_dpd]
                 if len(gone):
                     self._write_off(book, gone)
 

@@ -66,6 +66,7 @@ class PovertyTable:
         rng = model.streams["income_level"]
         self.first_year = model.calendar.year(0)
         self.persistent = rng.lognormal(-0.5 * inc.base_sd**2, inc.base_sd, n)
+        self._base: np.ndarray | None = None
         self.n_years = model.calendar.year(model.calendar.months - 1) - self.first_year + 1
         self._support_end = int(p.support_end_year)
         life = model.streams["life_course"]
@@ -99,22 +100,48 @@ class PovertyTable:
         where covered); the best placed exited first, in the shares of
         ``poverty.exit_cohort_shares``.
         """
-        c, inc, p = model.county, model.cfg.income, model.cfg.poverty
+        inc, p = model.cfg.income, model.cfg.poverty
         years, shares = list(p.exit_cohort_years), np.asarray(p.exit_cohort_shares, dtype=float)
         if not len(years):
             return
-        potential = np.asarray(inc.base_per_person)[c.hh_labour] * self.persistent
-        potential = potential * np.exp(p.cohort_noise_sd * noise) + inc.transfer_per_person
+        potential = (
+            self._market_base(model) * np.exp(p.cohort_noise_sd * noise) + inc.transfer_per_person
+        )
         std = self.floor_standard(self.first_year, p)
         potential = np.where(self.floored, np.maximum(potential, std), potential)
-        order = np.argsort(-potential, kind="stable")
-        bounds = np.round(np.cumsum(shares) * len(order)).astype(int)
-        start = 0
-        for year, end in zip(years, bounds, strict=True):
-            rows = order[start:end]
-            self.poor[rows] = False
-            self.first_exit[rows] = self.last_exit[rows] = year
-            start = end
+        n = len(potential)
+        bounds = np.round(np.cumsum(shares) * n).astype(int)
+        # the best placed ``bound`` households by a stable ranking of -potential (ties by row),
+        # found by selection rather than a full sort; ``later`` counts the cohorts that do not
+        # reach a household (0: the first cohort, len(years): still poor)
+        neg = -potential
+        inner = sorted({int(b) - 1 for b in bounds if 0 < b < n})
+        kth = np.partition(neg, inner) if inner else neg
+        reached = np.zeros(n, dtype=np.int16)  # cohorts whose bound takes the household in
+        for b in bounds:
+            if b >= n:
+                reached += 1
+                continue
+            if b <= 0:
+                continue
+            v = kth[b - 1]
+            top = neg <= v
+            surplus = int(np.count_nonzero(top)) - b  # households tied at v beyond the bound
+            if surplus > 0:
+                top[np.flatnonzero(neg == v)[-surplus:]] = False
+            reached += top
+        later = len(years) - reached
+        exit_year = np.array([*years, NO_YEAR], dtype=np.int32)[later]
+        self.poor = later == len(years)
+        self.first_exit = exit_year
+        self.last_exit = exit_year.copy()
+
+    def _market_base(self, model: MicrocreditModel) -> np.ndarray:
+        """Market income per person in the first year before shocks (computed once)."""
+        if self._base is None:
+            labour = model.county.hh_labour
+            self._base = np.asarray(model.cfg.income.base_per_person)[labour] * self.persistent
+        return self._base
 
     # -- supports ------------------------------------------------------------------------
     def _years_withdrawn(self, year: int, p) -> np.ndarray:
@@ -123,10 +150,12 @@ class PovertyTable:
 
     def support_factor(self, year: int, p) -> np.ndarray:
         """Share of full supports (transfers, jobs) each household receives in ``year``."""
+        if year <= self._support_end:  # nobody's supports are being withdrawn yet
+            return np.ones(len(self.poor))
+        if p.withdrawal_rule != "tapered":  # withdrawn at once from every household not poor
+            return self.poor.astype(float)
         j = self._years_withdrawn(year, p)
-        if p.withdrawal_rule == "tapered":
-            return np.clip(1.0 - j / p.taper_years, 0.0, 1.0)
-        return np.where(j > 0, 0.0, 1.0)
+        return np.clip(1.0 - j / p.taper_years, 0.0, 1.0)
 
     def floor_standard(self, year: int, p) -> np.ndarray:
         """Social-assistance standard of each household in ``year`` (yuan per person)."""
@@ -143,7 +172,7 @@ class PovertyTable:
         link = ent.hh_enterprise
         if ent.n == 0:
             return np.zeros(0)
-        linked = (link >= 0) & (ent.status[np.maximum(link, 0)] == ACTIVE)
+        linked = np.append(ent.status == ACTIVE, False)[link]  # the last entry: no link (-1)
         ret = np.where(linked, e.return_rate * e.amount_per_household, 0.0)
         payout = np.zeros_like(ret)
         if p.withdrawal_rule == "profit_retention":
@@ -164,19 +193,25 @@ class PovertyTable:
         if ent.n == 0:
             return np.zeros(n), np.zeros(n)
         ret, payout = self.due_parts or (np.zeros(n), np.zeros(n))
-        link = np.maximum(ent.hh_enterprise, 0)
-        paid = np.where(ent.hh_enterprise >= 0, ent.paid_fraction[link], 0.0)
-        self.retained -= payout * paid
-        lost = (ent.hh_enterprise >= 0) & (ent.status[link] == DEFAULTED) & (self.retained > 0)
-        self.cum_retention_lost += float(self.retained[lost].sum())
-        self.retained[lost] = 0.0
-        received = (ret + payout) * paid
-        leaked = loans.active & (loans.leaked_to >= 0)
-        lk = np.maximum(loans.leaked_to, 0)
-        received += np.where(leaked, e.return_rate * loans.principal * ent.paid_fraction[lk], 0.0)
-        employer = np.maximum(ent.hh_employer, 0)
-        employed = (ent.hh_employer >= 0) & (ent.status[employer] != DEFAULTED)
-        return received + np.where(employed, e.wage, 0.0), ret * paid
+        # share paid by each household's enterprise; the last entry stands for "no link" (-1)
+        paid = np.append(ent.paid_fraction, 0.0)[ent.hh_enterprise]
+        returns = ret * paid
+        if model.cfg.poverty.withdrawal_rule == "profit_retention":
+            has_link = ent.hh_enterprise >= 0
+            link = np.maximum(ent.hh_enterprise, 0)
+            self.retained -= payout * paid
+            lost = has_link & (ent.status[link] == DEFAULTED) & (self.retained > 0)
+            self.cum_retention_lost += float(self.retained[lost].sum())
+            self.retained[lost] = 0.0
+            received = (ret + payout) * paid
+        else:  # nothing is retained or paid out later
+            received = returns.copy()
+        leaked = np.flatnonzero(loans.active & (loans.leaked_to >= 0))
+        if len(leaked):
+            fraction = ent.paid_fraction[loans.leaked_to[leaked]]
+            received[leaked] += e.return_rate * loans.principal[leaked] * fraction
+        employed = np.append(ent.status != DEFAULTED, False)[ent.hh_employer]
+        return received + np.where(employed, e.wage, 0.0), returns
 
     def _retain(
         self, model: MicrocreditModel, income: np.ndarray, returns: np.ndarray, line: float
@@ -206,8 +241,7 @@ class PovertyTable:
         caught = model.streams["monitoring"].random(c.n_households) < p.monitoring_catch
         new_job = model.streams["public_jobs"].random(c.n_households) < inc.job_share
         market = (
-            np.asarray(inc.base_per_person)[c.hh_labour]
-            * self.persistent
+            self._market_base(model)
             * (1.0 + inc.growth) ** k
             * np.exp(inc.shock_sd * shock - 0.5 * inc.shock_sd**2)
         )
@@ -223,9 +257,11 @@ class PovertyTable:
         std = self.floor_standard(year, p)
         floor = np.where(self.floored, np.maximum(std - income, 0.0), 0.0)
         income = income + floor
-        monitored = ~self.poor & (year <= self._support_end) & caught
-        help_ = np.where(monitored, np.maximum(line - income, 0.0), 0.0)
-        income = income + help_
+        help_ = np.zeros(len(income))
+        if year <= self._support_end:
+            monitored = np.flatnonzero(caught & ~self.poor)
+            help_[monitored] = np.maximum(line - income[monitored], 0.0)
+            income[monitored] += help_[monitored]
         self.cum_floor += float((floor * c.hh_size).sum())
         self.cum_transfers += float(((transfers + floor + help_) * c.hh_size + jobs).sum())
         self.income[k] = income

@@ -145,3 +145,49 @@ def test_corrupted_book_is_caught():
     model.loans.balance[row] += 1000.0  # money from nowhere
     with pytest.raises(BooksError, match="loan balance"):
         model.check_books()
+
+
+def test_ledger_sums_flows_per_bank_and_guarantor_and_refuses_bad_postings():
+    from sim.ledger import Ledger
+
+    ledger = Ledger(3, np.zeros(3), np.zeros(3), np.zeros(2))
+    ledger.post("recovery", np.array([0, 2, 2]), np.array([1.0, 2.0, 3.0]))
+    ledger.post("recovery", 1, 4.0)
+    assert ledger.cum["recovery"].tolist() == [1.0, 4.0, 5.0]
+    # a loan without a guarantor (-1) may take part with a zero amount only
+    ledger.post(
+        "guarantor_recovery",
+        np.array([0, 1, 2]),
+        np.array([2.0, 0.0, 3.0]),
+        guarantor=np.array([1, -1, 0]),
+    )
+    assert ledger.cum_guarantor["guarantor_recovery"].tolist() == [3.0, 2.0]
+    assert ledger.month["guarantor_recovery"].tolist() == [2.0, 0.0, 3.0]
+    with pytest.raises(BooksError, match="without a guarantor"):
+        ledger.post("guarantor_recovery", np.array([0]), np.array([1.0]), guarantor=np.array([-1]))
+    with pytest.raises(BooksError, match="negative"):
+        ledger.post("recovery", np.array([0, 1]), np.array([1.0, -5.0]))
+    with pytest.raises(BooksError, match="negative"):
+        ledger.post_totals("recovery", np.array([0.0, -1.0, 0.0]))
+    with pytest.raises(KeyError):
+        ledger.post("guarantor_recovery", np.array([0]), np.array([1.0]))
+    with pytest.raises(KeyError):
+        ledger.post("no_such_flow", np.array([0]), np.array([1.0]))
+    assert ledger.cum["recovery"].tolist() == [1.0, 4.0, 5.0], "refused postings leave no trace"
+
+
+def test_per_bank_sums_of_a_subset_of_slots_match_a_weighted_count():
+    from types import SimpleNamespace
+
+    from sim.fund import _sum_by_bank
+    from sim.segments import Segments
+
+    rng = np.random.default_rng(3)
+    bank = np.repeat(np.arange(5), [4, 0, 7, 1, 6])  # slots stored bank by bank, bank 1 empty
+    book = SimpleNamespace(bank=bank, banks=Segments(bank, 5))
+    for idx in (np.flatnonzero(rng.random(len(bank)) < 0.5), np.array([4, 5, 6]), np.arange(18)):
+        values = rng.random(len(idx))
+        got = _sum_by_bank(book, idx, values, 5)
+        want = np.bincount(bank[idx], weights=values, minlength=5)
+        assert np.allclose(got, want, rtol=1e-15, atol=0.0)
+        assert (got[np.bincount(bank[idx], minlength=5) == 0] == 0.0).all()

@@ -76,3 +76,22 @@ def test_household_agents_are_views_only():
         assert len(everyone) == 4000 and list(everyone)[7] is agent, "all views, the old one kept"
     finally:
         getattr(mesa.Agent, "_ids", {}).pop(model, None)
+
+
+def test_rating_and_publicity_ramps_reach_each_household_in_its_month_then_stop():
+    from tests.conftest import SMALL
+
+    model = build_model(load_config("baseline", list(SMALL)), seed=2)
+    hh, c = model.households, model.county
+    end = int(max(c.ti_rated.max(), c.ti_aware.max()))
+    assert end > 0 and hh.rated.mean() < 1.0, "the ramps take time"
+    for t in range(end + 3):
+        hh.rate_and_inform(t)
+        assert np.array_equal(hh.rated, hh.rated | (c.ti_rated <= t))
+        assert np.array_equal(hh.grade[hh.rated], c.hh_grade[hh.rated])
+        assert (hh.grade[~hh.rated] == -1).all()
+        assert np.array_equal(hh.aware, hh.aware | (c.ti_aware <= t))
+    assert hh.rated.all() and hh.aware.all()
+    hh.grade[:] = -1  # later steps leave the columns alone
+    hh.rate_and_inform(end + 5)
+    assert (hh.grade == -1).all()

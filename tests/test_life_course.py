@@ -47,6 +47,49 @@ def test_registered_households_include_early_exit_cohorts():
     assert means[0] > means[-1] > base[p.poor].mean(), means
 
 
+@pytest.mark.parametrize("tied", [False, True])
+def test_early_exit_cohorts_follow_the_ranking_of_potential_ties_by_row(tied):
+    """Cohorts are the ranks of -potential in a stable order, also when potentials tie.
+
+    Ties are common where the floor lifts many households to the same standard.
+    """
+    from types import SimpleNamespace as NS
+
+    from sim.poverty import PovertyTable
+
+    rng = np.random.default_rng(7)
+    n, years, shares = 997, [2014, 2015, 2016, 2017], [0.1, 0.25, 0.0, 0.3]
+    potential = rng.choice([1.0, 2.0, 2.5, 3.0], n) if tied else rng.random(n)
+    table = PovertyTable.__new__(PovertyTable)
+    table.persistent, table.floored, table.first_year = potential, np.zeros(n, bool), 2019
+    table._base = None
+    table.poor = np.ones(n, dtype=bool)
+    table.first_exit = np.full(n, NO_YEAR, dtype=np.int32)
+    table.last_exit = table.first_exit.copy()
+    cfg = NS(
+        income=NS(base_per_person=[1.0, 1.0, 1.0], transfer_per_person=0.0),
+        poverty=NS(
+            exit_cohort_years=years,
+            exit_cohort_shares=shares,
+            cohort_noise_sd=0.0,
+            line_years=[2019],
+            floor_yuan=[0.0],
+            floor_tekun_multiplier=1.0,
+        ),
+    )
+    table.tekun = np.zeros(n, dtype=bool)
+    table._initial_cohorts(NS(county=NS(hh_labour=np.zeros(n, int)), cfg=cfg), np.zeros(n))
+    expected = np.full(n, NO_YEAR, dtype=np.int32)
+    order = np.argsort(-potential, kind="stable")
+    ends = np.round(np.cumsum(shares) * n).astype(int)
+    for year, start, end in zip(years, [0, *ends[:-1]], ends, strict=True):
+        expected[order[start:end]] = year
+    assert np.array_equal(table.first_exit, expected)
+    assert np.array_equal(table.last_exit, expected)
+    assert np.array_equal(table.poor, expected == NO_YEAR)
+    assert (table.first_exit == 2016).sum() == 0 and table.poor.sum() == n - ends[-1]
+
+
 def test_baseline_still_poor_at_end_2020_under_two_percent():
     # Observed: none (county exit approved Feb 2020). Tolerance: the median over 5 replicates
     # of the small county (4,000 households) must lie below 2 %, the county exit threshold.

@@ -165,9 +165,10 @@ def _draw_labour(
     able_total = full + weak
     p_full = (1.0 - p_none) * (full / able_total if able_total > 0 else 0.0)
     u = rng.random(len(in_shock_village))
-    return np.where(
-        u < p_full, LABOUR_FULL, np.where(u < 1.0 - p_none, LABOUR_WEAK, LABOUR_NONE)
-    ).astype(np.int8)
+    labour = np.full(len(u), LABOUR_NONE, dtype=np.int8)
+    labour[u < 1.0 - p_none] = LABOUR_WEAK
+    labour[u < p_full] = LABOUR_FULL
+    return labour
 
 
 def _grades(
@@ -181,4 +182,7 @@ def _grades(
     w, s = r.skill_weight, r.noise_sd
     score = (credit + w * z_skill + s * noise) / np.sqrt(1.0 + w * w + s * s)
     thresholds = np.asarray(r.grade_thresholds)
-    return (score[:, None] < thresholds[None, :]).sum(axis=1).astype(np.int8)
+    grade = np.zeros(len(score), dtype=np.int8)
+    for t in thresholds:  # grade = number of thresholds above the score
+        grade += score < t
+    return grade
