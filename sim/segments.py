@@ -23,19 +23,22 @@ class Segments:
         self.counts = np.bincount(group, minlength=n_groups)
         starts = np.concatenate([[0], np.cumsum(self.counts)[:-1]]).astype(np.intp)
         self.starts = starts
-        self._empty = self.counts == 0
-        self._any_empty = bool(self._empty.any())
-        # reduceat needs indices inside the array; empty groups are zeroed afterwards
-        self._at = np.minimum(starts, max(self.n_rows - 1, 0))
+        # reduceat sums from each index to the next one (the last to the end of the array), so
+        # it is given the starts of the non-empty groups only; empty groups stay zero
+        self._filled = np.flatnonzero(self.counts)
+        self._any_empty = len(self._filled) < self.n_groups
+        self._at = starts[self._filled]
 
     def sum(self, values: np.ndarray) -> np.ndarray:
         """Sum of ``values`` (one per row) in each group; booleans are counted."""
         if self.n_rows == 0:
             return np.zeros(self.n_groups, dtype=np.int64 if values.dtype == bool else float)
         if values.dtype == bool:
-            out = np.add.reduceat(values.view(np.uint8), self._at, dtype=np.int64)
+            sums = np.add.reduceat(values.view(np.uint8), self._at, dtype=np.int64)
         else:
-            out = np.add.reduceat(values, self._at)
-        if self._any_empty:
-            out[self._empty] = 0
+            sums = np.add.reduceat(values, self._at)
+        if not self._any_empty:
+            return sums
+        out = np.zeros(self.n_groups, dtype=sums.dtype)
+        out[self._filled] = sums
         return out

@@ -191,3 +191,25 @@ def test_per_bank_sums_of_a_subset_of_slots_match_a_weighted_count():
         want = np.bincount(bank[idx], weights=values, minlength=5)
         assert np.allclose(got, want, rtol=1e-15, atol=0.0)
         assert (got[np.bincount(bank[idx], minlength=5) == 0] == 0.0).all()
+
+
+def test_segment_sums_with_empty_groups_anywhere_equal_bincount():
+    """Group sums are right whatever groups are empty, the last ones included."""
+    from sim.segments import Segments
+
+    rng = np.random.default_rng(3)
+    for group, n_groups in (
+        ([0, 0, 0, 0], 2),  # empty last group: the last row still counts for group 0
+        ([1, 1, 3], 5),  # empty first, middle and last groups
+        ([0, 1, 2], 3),
+    ):
+        group = np.asarray(group)
+        values = rng.random(len(group))
+        seg = Segments(group, n_groups)
+        np.testing.assert_allclose(
+            seg.sum(values), np.bincount(group, weights=values, minlength=n_groups), rtol=1e-12
+        )
+        flags = values > 0.5
+        np.testing.assert_array_equal(
+            seg.sum(flags), np.bincount(group, weights=flags, minlength=n_groups)
+        )
