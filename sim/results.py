@@ -254,7 +254,7 @@ def summarise(ts: pd.DataFrame, events: pd.DataFrame, fund_initial: float) -> di
     kinds = events["event"].to_numpy() if len(events) else np.array([], dtype=object)
     villages = ts["n_villages_suspended"].to_numpy()
     suspended_months = (villages > 0) | (ts["n_townships_suspended"].to_numpy() > 0)
-    last = {name: column.iat[-1] for name, column in ts.items()}  # the last month's row
+    last = ts.iloc[-1]
     disbursed = ts["new_loan_amount"].sum()
     new_loans = ts["new_loans"].sum()
     return {
