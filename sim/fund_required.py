@@ -108,21 +108,35 @@ class FundRequirement:
         self.topup_month: list[bool] = []
         self.months_capacity_bound = 0
 
-    def observe(self, model: MicrocreditModel) -> None:
-        """Read this month's ledger flows (call once a month, after the fund is managed)."""
-        month = model.ledger.month
-        self.claims.append(float(month["fund_payout"].sum() + month["fund_shortfall"].sum()))
-        self.recoveries.append(float(month["fund_recovery"].sum()))
-        self.topups.append(float(month["fund_topup"].sum()))
+    def observe(
+        self,
+        model: MicrocreditModel,
+        month_totals: dict[str, float] | None = None,
+        fund_balance: float | None = None,
+    ) -> None:
+        """Read this month's ledger flows (call once a month, after the fund is managed).
+
+        ``month_totals`` (county total of each flow this month) and ``fund_balance`` (the
+        county's fund now) may be passed when already summed; they are read from the ledger
+        otherwise.
+        """
+        led = model.ledger
+        if month_totals is None:
+            month_totals = {f: float(v.sum()) for f, v in led.month.items()}
+        self.claims.append(month_totals["fund_payout"] + month_totals["fund_shortfall"])
+        self.recoveries.append(month_totals["fund_recovery"])
+        self.topups.append(month_totals["fund_topup"])
         t = model.t
         self.topup_month.append(t > 0 and model.calendar.month(t) == self.topup_month_of_year)
         # lending refused for want of capacity while the fund was still whole (not yet drawn
         # below its opening size): the fund's size shapes the loan book, so another fund
         # would make other loans and other claims. Refusals once the fund has been drawn
         # down come with every fund near its requirement and are judged by the sizing.
-        whole = model.ledger.fund_balance.sum() >= model.ledger.opening_fund.sum() - 1e-6
-        if model.month_counts.get("blocked_capacity", 0) > 0 and whole:
-            self.months_capacity_bound += 1
+        if model.month_counts.get("blocked_capacity", 0) > 0:
+            if fund_balance is None:
+                fund_balance = float(led.fund_balance.sum())
+            if fund_balance >= led.opening_fund.sum() - 1e-6:
+                self.months_capacity_bound += 1
 
     def summary(self) -> dict[str, float | int]:
         """Run-summary keys: ``fund_required``, ``fund_claims`` (yuan), ``months_capacity_bound``."""

@@ -65,22 +65,37 @@ class HouseholdTable:
         """Households able to borrow for their own project (full or weak labour)."""
         return self.county.hh_labour != LABOUR_NONE
 
-    def state_counts(self, active: np.ndarray, overdue: np.ndarray, npl: np.ndarray) -> list[int]:
+    def state_counts(
+        self,
+        active: np.ndarray,
+        overdue: np.ndarray,
+        npl: np.ndarray,
+        n_active: int | None = None,
+    ) -> list[int]:
         """Households in each loan state, counted independently (they must add up).
 
-        Each count is its own mask rather than a tally of :meth:`states`, so inconsistent
-        state (a loan without a borrower, a write-off of a household that never borrowed)
-        breaks the partition checked in ``check_books``.
+        The counts are not a tally of :meth:`states`: never borrowed, active, closed and
+        written off are each counted from their own flags, so inconsistent state (a loan
+        without a borrower, a write-off of a household that never borrowed) breaks the
+        partition checked in ``check_books``. Active households split into performing,
+        overdue and non-performing by nested masks. ``n_active`` is the count of ``active``
+        if already known.
         """
-        ever, gone = self.ever_borrowed, self.written_off & ~active
         cnt = np.count_nonzero
+        ever, written_off = self.ever_borrowed, self.written_off
+        if n_active is None:
+            n_active = cnt(active)
+        troubled = cnt(active & (overdue | npl))  # overdue or non-performing
+        n_npl = cnt(active & npl)
+        ended = ~active
+        gone = cnt(written_off & ended)
         return [
-            cnt(~ever),
-            cnt(active & ~overdue & ~npl),
-            cnt(active & overdue & ~npl),
-            cnt(active & npl),
-            cnt(ever & ~active & ~self.written_off),
-            cnt(gone),
+            len(ever) - cnt(ever),
+            n_active - troubled,
+            troubled - n_npl,
+            n_npl,
+            cnt((ever | written_off) & ended) - gone,  # ever & ~active & ~written_off
+            gone,
         ]
 
     def states(self, active: np.ndarray, overdue: np.ndarray, npl: np.ndarray) -> np.ndarray:

@@ -437,7 +437,9 @@ class MicrocreditModel(mesa.Model):
         hh, n_banks = self.households, self.ledger.n_banks
         book = sum(b.sum_by_bank(b.balance, n_banks) for b in self.books())
         loans = self.loans
-        receivable = loans.sum_by_bank(loans.interest_due + hh.interest_arrears, n_banks)
+        receivable = loans.sum_by_bank(loans.interest_due, n_banks) + loans.sum_by_bank(
+            hh.interest_arrears, n_banks
+        )
         self.ledger.check(book, receivable)
         counts = self.recorder.rows[-1]
         flows = self.npl_flows

@@ -24,6 +24,11 @@ if TYPE_CHECKING:
     from sim.model import MicrocreditModel
 
 
+def county_totals(flows: dict[str, np.ndarray]) -> dict[str, float]:
+    """County total of each flow of per-bank arrays (``Ledger.total``), summed in one call."""
+    return dict(zip(flows, np.array(list(flows.values())).sum(axis=1).tolist(), strict=True))
+
+
 class Recorder:
     """Collects the output tables of one run."""
 
@@ -52,6 +57,17 @@ class Recorder:
         self.cohort_failed: dict[int, int] = {}
         self._new_loan_villages: np.ndarray | None = None
         self.fund_required = FundRequirement(model)  # summary['fund_required']
+        self._names = list(TIMESERIES_NAMES)
+        k = model.cfg.classification
+        self._class_limits = np.array([k.substandard_dpd, k.doubtful_dpd, k.loss_dpd])
+        self._class_columns = [f"balance_{name}" for name in CLASS_NAMES[1:]]
+        self._overdue = np.zeros(0)  # balance of overdue household loans, this month
+        self._blocked = np.zeros(0, dtype=bool)  # villages where lending is suspended, this month
+        self._n_rated = self._n_borrowers = 0  # counts of this month's row
+        self._rated_count = -1  # rated households when the village counts were last taken
+        self._rated_by_village = np.zeros(0, dtype=np.int64)
+        self._borrowers_count = 0
+        self._borrowers_village: np.ndarray | None = None
 
     def count_cohort(self, year: int, started: int, failed: int) -> None:
         """Loan-years starting in ``year`` and how many of them fail (Vasicek check)."""
@@ -82,106 +98,111 @@ class Recorder:
         n = m.county.n_households
         npl = m.npl
         ent = m.enterprise_loans
-        state_counts = hh.state_counts(loans.active, loans.overdue, npl)
-        overdue_balance = float((loans.balance * loans.overdue).sum()) + float(
-            (ent.balance * ent.overdue).sum()
-        )
+        cnt = np.count_nonzero
+        n_active = cnt(loans.active)
+        state_counts = hh.state_counts(loans.active, loans.overdue, npl, n_active)
+        # balance of overdue loans per household slot: summed here and per village
+        self._overdue = loans.balance * loans.overdue
+        overdue_balance = float(self._overdue.sum()) + float((ent.balance * ent.overdue).sum())
         for key, value in m.month_counts.items():
             self.cum[key] = self.cum.get(key, 0.0) + value
-        balance = float(led.loan_balance.sum())
-        fund = float(led.fund_balance.sum())
+        loan_balance, fund_balance = led.loan_balance, led.fund_balance
+        balance = float(loan_balance.sum())
+        fund = float(fund_balance.sum())
         npl_balance = float(m.village_npl.sum())
         mo = m.month_counts
-        cum_subsidy = led.total("interest_subsidy")
-        cum_payouts = led.total("fund_payout")
-        cum_fund_rec = led.total("fund_recovery")
-        budget = sum(sign * led.total(flow) for flow, sign in FISCAL_COST_FLOWS)
+        cum, now = county_totals(led.cum), county_totals(led.month)
+        budget = sum(sign * cum[flow] for flow, sign in FISCAL_COST_FLOWS)
         year, month = cal.year(t), cal.month(t)
         last = month == 12 or t == cal.months - 1
         started = self.cohort_started.get(year, 0)
+        n_borrowers = cnt(hh.ever_borrowed)
+        self._n_rated = n_rated = cnt(hh.rated)
+        self._n_borrowers = n_borrowers
+        n_poor = cnt(m.poverty.poor)
+        household_balance, enterprise_balance = float(loans.balance.sum()), float(ent.balance.sum())
+        self._blocked = m.breaker.blocked_village()
+        # lending capacity of each bank (Bank.lending_capacity), added up bank by bank
+        banks = [b.index for b in m.banks]
+        deposit = np.maximum(fund_balance[banks], 0.0)
+        capacity = np.maximum(deposit * m.cfg.fund.leverage - loan_balance[banks], 0.0)
         row = {
             "t": t,
             "month": cal.label(t),
             "year": year,
             "in_campaign": cal.in_campaign(t),
             "n_households": n,
-            "n_rated": np.count_nonzero(hh.rated),
-            "n_aware": np.count_nonzero(hh.aware),
-            "n_households_with_loan": np.count_nonzero(loans.active),
-            "cum_borrower_households": np.count_nonzero(hh.ever_borrowed),
-            "household_loan_rate": np.count_nonzero(hh.ever_borrowed) / n,
+            "n_rated": n_rated,
+            "n_aware": cnt(hh.aware),
+            "n_households_with_loan": n_active,
+            "cum_borrower_households": n_borrowers,
+            "household_loan_rate": n_borrowers / n,
             "n_applications": int(mo.get("n_applications", 0)),
             "n_rejected_credit": int(mo.get("rejected_credit", 0)),
             "n_blocked_suspended": int(mo.get("blocked_suspended", 0)),
             "n_blocked_capacity": int(mo.get("blocked_capacity", 0)),
             "new_loans": int(mo.get("new_loans", 0)),
             "new_borrower_households": int(mo.get("new_borrower_households", 0)),
-            "new_loan_amount": led.total("disbursed", month=True),
-            "principal_repaid": led.total("principal_repaid", month=True),
+            "new_loan_amount": now["disbursed"],
+            "principal_repaid": now["principal_repaid"],
             "renewals": int(mo.get("renewals", 0)),
             "extensions": int(mo.get("extensions", 0)),
             "new_overdue": int(mo.get("new_overdue", 0)),
             "cures": int(mo.get("cures", 0)),
             "loan_balance": balance,
-            "loan_balance_household_channel": float(loans.balance.sum()),
-            "loan_balance_enterprise_channel": float(ent.balance.sum()),
+            "loan_balance_household_channel": household_balance,
+            "loan_balance_enterprise_channel": enterprise_balance,
             "overdue_balance": overdue_balance,
             "npl_balance": npl_balance,
             "npl_ratio": npl_balance / balance if balance > 0 else 0.0,
-            "n_villages_suspended": np.count_nonzero(m.breaker.blocked_village()),
-            "n_townships_suspended": np.count_nonzero(m.breaker.township_suspended),
+            "n_villages_suspended": cnt(self._blocked),
+            "n_townships_suspended": cnt(m.breaker.township_suspended),
             **self._class_balances(),
             **m.npl_flows,
-            "new_claims": led.total("fund_payout", month=True)
-            + led.total("guarantor_payout", month=True),
-            "new_writeoffs": led.total("written_off", month=True),
-            "new_losses": led.total("fund_payout", month=True)
-            + led.total("guarantor_payout", month=True)
-            + led.total("written_off", month=True),
-            "cum_losses": led.total("fund_payout")
-            + led.total("guarantor_payout")
-            + led.total("written_off"),
+            "new_claims": now["fund_payout"] + now["guarantor_payout"],
+            "new_writeoffs": now["written_off"],
+            "new_losses": now["fund_payout"] + now["guarantor_payout"] + now["written_off"],
+            "cum_losses": cum["fund_payout"] + cum["guarantor_payout"] + cum["written_off"],
             "cum_losses_household_channel": self.cum.get("losses_household", 0.0),
             "cum_losses_enterprise_channel": self.cum.get("losses_enterprise", 0.0),
-            "cum_bank_losses": led.total("written_off"),
-            "cum_recoveries": led.total("recovery"),
+            "cum_bank_losses": cum["written_off"],
+            "cum_recoveries": cum["recovery"],
             "fund_balance": fund,
             "fund_leverage": balance / fund if fund > 0 else float("inf"),
-            "lending_capacity": float(sum(b.lending_capacity() for b in m.banks)),
-            "cum_fund_payouts": cum_payouts,
-            "cum_fund_shortfall": led.total("fund_shortfall"),
-            "provincial_deposit": led.provincial_deposit,
-            "cum_provincial_deposit_payouts": led.total("provincial_deposit_payout"),
-            "compensation_fund": led.compensation_fund,
-            "cum_reimbursement_shortfall": led.total("reimbursement_shortfall"),
-            "cum_fund_topups": led.total("fund_topup"),
-            "cum_fund_recoveries": cum_fund_rec,
-            "cum_interest_accrued": led.total("interest_accrued"),
-            "cum_interest_paid": led.total("interest_paid"),
-            "new_interest_subsidy": led.total("interest_subsidy", month=True),
-            "cum_interest_subsidy": cum_subsidy,
+            # cumsum adds bank after bank, as summing the banks' capacities one by one does
+            "lending_capacity": float(np.cumsum(capacity)[-1]) if len(capacity) else 0.0,
+            "cum_fund_payouts": cum["fund_payout"],
+            "cum_fund_shortfall": cum["fund_shortfall"],
+            "provincial_deposit": led.opening_provincial_deposit - cum["provincial_deposit_payout"],
+            "cum_provincial_deposit_payouts": cum["provincial_deposit_payout"],
+            "compensation_fund": led.opening_compensation_fund - cum["guarantor_reimbursed"],
+            "cum_reimbursement_shortfall": cum["reimbursement_shortfall"],
+            "cum_fund_topups": cum["fund_topup"],
+            "cum_fund_recoveries": cum["fund_recovery"],
+            "cum_interest_accrued": cum["interest_accrued"],
+            "cum_interest_paid": cum["interest_paid"],
+            "new_interest_subsidy": now["interest_subsidy"],
+            "cum_interest_subsidy": cum["interest_subsidy"],
             "interest_arrears": float(hh.interest_arrears.sum()),
-            "cum_enterprise_interest": led.total("enterprise_interest"),
-            "cum_enterprise_interest_subsidy": led.total("enterprise_interest_subsidy"),
-            "cum_guarantee_fee_subsidy": led.total("guarantee_fee_subsidy"),
-            "cum_guarantee_fees": led.total("guarantee_fee"),
-            "cum_guarantor_payouts": led.total("guarantor_payout"),
-            "cum_guarantor_recoveries": led.total("guarantor_recovery"),
-            "cum_guarantor_reimbursed": led.total("guarantor_reimbursed"),
-            "guarantor_outstanding": float(
-                (loans.balance * (loans.guarantor >= 0)).sum()
-                + (ent.balance * (ent.guarantor >= 0)).sum()
-            ),
+            "cum_enterprise_interest": cum["enterprise_interest"],
+            "cum_enterprise_interest_subsidy": cum["enterprise_interest_subsidy"],
+            "cum_guarantee_fee_subsidy": cum["guarantee_fee_subsidy"],
+            "cum_guarantee_fees": cum["guarantee_fee"],
+            "cum_guarantor_payouts": cum["guarantor_payout"],
+            "cum_guarantor_recoveries": cum["guarantor_recovery"],
+            "cum_guarantor_reimbursed": cum["guarantor_reimbursed"],
+            "guarantor_outstanding": self._guaranteed(loans, household_balance)
+            + self._guaranteed(ent, enterprise_balance),
             "guarantor_net_assets": float(led.guarantor_net_assets.sum()),
             "n_blocked_guarantee": int(mo.get("blocked_guarantee", 0)),
             "n_enterprises_active": int(((m.enterprises.status == 0) & ent.active).sum()),
             "n_enterprises_blacklisted": int(m.enterprises.blacklisted.sum()),
             "cum_enterprise_defaults": int(self.cum.get("enterprise_defaults", 0)),
             "cum_enterprise_recalls": int(self.cum.get("enterprise_recalls", 0)),
-            "n_linked_households": np.count_nonzero(m.enterprises.hh_enterprise >= 0),
+            "n_linked_households": cnt(m.enterprises.hh_enterprise >= 0),
             "cum_leaked_loans": int(self.cum.get("leaked_loans", 0)),
-            "n_poor": np.count_nonzero(m.poverty.poor),
-            "n_exited": n - np.count_nonzero(m.poverty.poor),
+            "n_poor": n_poor,
+            "n_exited": n - n_poor,
             "cum_returned_to_poverty": int(m.poverty.cum_returned),
             "cum_transfers": m.poverty.cum_transfers,
             "cum_fiscal_cost": budget,
@@ -192,35 +213,88 @@ class Recorder:
         }
         for name, count in zip(STATE_NAMES, state_counts, strict=True):
             row[f"n_{name}"] = int(count)
-        ordered = {name: row.pop(name) for name in TIMESERIES_NAMES}  # the declared order
+        if list(row) != self._names:  # not in the declared order, or not the declared columns
+            row = self._declared_order(row)
+        self.rows.append(row)
+        self.fund_required.observe(m, now, fund)
+        if self.village_panel:
+            self._record_villages()
+
+    @staticmethod
+    def _declared_order(row: dict) -> dict:
+        """``row`` in the declared column order; refuses undeclared or missing columns."""
+        ordered = {name: row.pop(name) for name in TIMESERIES_NAMES}  # KeyError if missing
         if row:
             raise KeyError(
                 f"undeclared monthly columns {sorted(row)}: declare them in sim/outputs.py"
             )
-        self.rows.append(ordered)
-        self.fund_required.observe(m)
-        if self.village_panel:
-            self._record_villages()
+        return ordered
+
+    @staticmethod
+    def _guaranteed(book, balance: float) -> float:
+        """Outstanding balance of a book's loans that have a guarantor (``balance``: the book's).
+
+        A slot loses its guarantor only when it is closed with a zero balance, so unless a
+        loan was given without one (-1 among ``guarantors_used``) every balance is guaranteed.
+        """
+        used = book.guarantors_used
+        if not used:  # no loan has ever had a guarantor
+            return 0.0
+        if min(used) >= 0:
+            return balance
+        return float((book.balance * (book.guarantor >= 0)).sum())
 
     def _record_villages(self) -> None:
         """This month's slice of the village panel."""
         m = self.model
         t, loans, hh, c, ent = m.t, m.loans, m.households, m.county, m.enterprise_loans
-        vsum = c.village_sum
-        new = loans.active & (loans.ti_start == t)
+        vsum, n_v, village = c.village_sum, c.n_villages, c.hh_village
+        # loans started this month: a few slots, counted per village from their indices
+        started = np.flatnonzero(loans.ti_start == t)
+        new = started[loans.active[started]]
+        new_village = village[new]
         self.village_balance[t] = m.village_balance
         self.village_npl[t] = m.village_npl
-        self.village_suspended[t] = m.breaker.blocked_village()
-        self.village_new_loans[t] = vsum(new)
-        self.village_new_amount[t] = vsum(loans.principal * new)
-        self.village_overdue[t] = vsum(loans.balance * loans.overdue) + ent.balance_by(
-            ent.village, c.n_villages, ent.overdue
+        self.village_suspended[t] = self._blocked
+        self.village_new_loans[t] = np.bincount(new_village, minlength=n_v)
+        self.village_new_amount[t] = np.bincount(
+            new_village, weights=loans.principal[new], minlength=n_v
         )
-        self.village_rated[t] = vsum(hh.rated)
+        self.village_overdue[t] = vsum(self._overdue) + ent.balance_by(
+            ent.village, n_v, ent.overdue
+        )
+        # rated and ever-borrowed only turn on: an unchanged count is an unchanged column
+        if self._rated_count != self._n_rated:
+            self._rated_by_village = vsum(hh.rated)
+            self._rated_count = self._n_rated
+        self.village_rated[t] = self._rated_by_village
         self.village_with_loan[t] = vsum(loans.active)
-        self.village_borrowers[t] = vsum(hh.ever_borrowed)
+        self.village_borrowers[t] = self._borrowers_by_village(started)
         self.village_own_suspended[t] = m.breaker.village_suspended
         self.township_suspended[t] = m.breaker.township_suspended
+
+    def _borrowers_by_village(self, started: np.ndarray) -> np.ndarray:
+        """Households that ever borrowed, per village, updated by this month's first loans.
+
+        A household's first loan sets ``ever_borrowed`` and ``ti_first_loan = t`` together, so
+        last month's counts plus this month's first borrowers give this month's counts; when
+        the total does not match ``ever_borrowed`` (opening book, a first month) they are
+        counted afresh.
+        """
+        m, hh = self.model, self.model.households
+        by_village = self._borrowers_village
+        if by_village is not None:
+            first = started[hh.ti_first_loan[started] == m.t]
+            if self._borrowers_count + len(first) == self._n_borrowers:
+                by_village = by_village + np.bincount(
+                    m.county.hh_village[first], minlength=m.county.n_villages
+                )
+            else:
+                by_village = None
+        if by_village is None:
+            by_village = m.county.village_sum(hh.ever_borrowed)
+        self._borrowers_village, self._borrowers_count = by_village, self._n_borrowers
+        return by_village
 
     def _class_balances(self) -> dict[str, float]:
         """Balance on the banks' books by five-category class (both channels).
@@ -228,14 +302,14 @@ class Recorder:
         Only overdue loans are outside the normal class, so only they are classed here (the
         same day limits as ``LoanBook.classify``).
         """
-        k = self.model.cfg.classification
-        limits = np.array([k.substandard_dpd, k.doubtful_dpd, k.loss_dpd])
+        limits = self._class_limits
         sums = np.zeros(len(CLASS_NAMES) - 1)
         for book in self.model.books():
             idx = np.flatnonzero(book.overdue & book.active)
-            cls = np.searchsorted(limits, book.mpd[idx] * 30, side="left")
-            sums += np.bincount(cls, weights=book.balance[idx], minlength=len(sums))
-        return {f"balance_{name}": float(v) for name, v in zip(CLASS_NAMES[1:], sums, strict=True)}
+            if len(idx):
+                cls = np.searchsorted(limits, book.mpd[idx] * 30, side="left")
+                sums += np.bincount(cls, weights=book.balance[idx], minlength=len(sums))
+        return dict(zip(self._class_columns, sums.tolist(), strict=True))
 
     def record_enterprises(self) -> None:
         """Yearly row per enterprise (at the assessment month)."""

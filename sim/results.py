@@ -251,8 +251,9 @@ def load_run(path: str | os.PathLike) -> RunResult:
 
 def summarise(ts: pd.DataFrame, events: pd.DataFrame, fund_initial: float) -> dict[str, Any]:
     """Scalar outcomes of a run."""
-    suspensions = events[events["event"] == "suspension"] if len(events) else events
-    suspended_months = (ts["n_villages_suspended"] > 0) | (ts["n_townships_suspended"] > 0)
+    kinds = events["event"].to_numpy() if len(events) else np.array([], dtype=object)
+    villages = ts["n_villages_suspended"].to_numpy()
+    suspended_months = (villages > 0) | (ts["n_townships_suspended"].to_numpy() > 0)
     last = ts.iloc[-1]
     disbursed = ts["new_loan_amount"].sum()
     new_loans = ts["new_loans"].sum()
@@ -264,19 +265,15 @@ def summarise(ts: pd.DataFrame, events: pd.DataFrame, fund_initial: float) -> di
         "peak_loan_balance": float(ts["loan_balance"].max()),
         "total_new_lending": float(disbursed),
         "mean_new_loan_amount": float(disbursed / new_loans) if new_loans else 0.0,
-        "n_suspension_events": int(len(suspensions)),
+        "n_suspension_events": int(np.count_nonzero(kinds == "suspension")),
         "months_with_suspension": int(suspended_months.sum()),
-        "peak_villages_suspended": int(ts["n_villages_suspended"].max()),
+        "peak_villages_suspended": int(villages.max()),
         "min_fund_balance": float(min(ts["fund_balance"].min(), fund_initial)),
         # the county could not pay a claim from the fund as a whole
-        "fund_exhausted": bool(
-            (events["event"] == "fund_exhausted").any() if len(events) else False
-        )
+        "fund_exhausted": bool(np.any(kinds == "fund_exhausted"))
         or bool(last["cum_fund_shortfall"] > 0),
         # one partner bank's deposit ran dry (the others paid its claims)
-        "bank_deposit_exhausted": bool(
-            (events["event"] == "bank_deposit_exhausted").any() if len(events) else False
-        ),
+        "bank_deposit_exhausted": bool(np.any(kinds == "bank_deposit_exhausted")),
         "cum_losses": float(last["cum_losses"]),
         "cum_fund_payouts": float(last["cum_fund_payouts"]),
         "cum_fund_topups": float(last["cum_fund_topups"]),
@@ -314,17 +311,25 @@ def poverty_summary(cohorts: pd.DataFrame, cliff: pd.DataFrame) -> dict[str, flo
     minus the year before (yuan). None (JSON null) where the horizon is too short.
     """
     out: dict[str, float | None] = {}
+    since = cohorts["years_since_exit"].to_numpy()
+    exited, returned = cohorts["n_exited"].to_numpy(), cohorts["n_returned"].to_numpy()
+    full = cohorts["supported"].to_numpy().astype(bool) if "supported" in cohorts.columns else None
     for k in (1, 2, 3):
-        rows = cohorts[cohorts["years_since_exit"] == k]
-        if "supported" in rows.columns:
-            rows = rows[rows["supported"].astype(bool)]
-        n = rows["n_exited"].sum()
-        out[f"return_to_poverty_rate_{k}y"] = float(rows["n_returned"].sum() / n) if n else None
+        rows = since == k
+        if full is not None:
+            rows &= full
+        n = exited[rows].sum()
+        out[f"return_to_poverty_rate_{k}y"] = float(returned[rows].sum() / n) if n else None
+
+    relative = cliff["years_relative_to_support_end"].to_numpy()
+    weight = cliff["n_households"].to_numpy(dtype=float)
 
     def pooled(r: int, col: str) -> float | None:
-        rows = cliff[cliff["years_relative_to_support_end"] == r]
-        w = rows["n_households"].to_numpy(dtype=float)
-        return float((w * rows[col]).sum() / w.sum()) if len(rows) and w.sum() > 0 else None
+        rows = relative == r
+        w = weight[rows]
+        wx = w * cliff[col].to_numpy(dtype=float)[rows]
+        wx[np.isnan(wx)] = 0.0  # NaN shares count as zero, as pandas sums them
+        return float(wx.sum() / w.sum()) if len(w) and w.sum() > 0 else None
 
     for k in (1, 2, 3):
         out[f"relapse_after_support_end_{k}y"] = pooled(k - 1, "relapsed_share")

@@ -84,6 +84,17 @@ def collect(model: MicrocreditModel, seed: Seed) -> RunResult:
     return _collect(model, seed)
 
 
+def _repeat_labels(labels: list[str], times: int) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """Each label repeated ``times`` times, with the dtype pandas gives ``np.repeat(labels)``.
+
+    The labels are converted to pandas strings once and then taken by position, instead of
+    converting every one of the ``len(labels) x times`` repeated strings.
+    """
+    if not labels:
+        return np.repeat(labels, times)
+    return pd.Series(labels).array.take(np.repeat(np.arange(len(labels)), times))
+
+
 def _collect(model: MicrocreditModel, seed: Seed) -> RunResult:
     rec, c, cal = model.recorder, model.county, model.calendar
     ts = pd.DataFrame(rec.rows)
@@ -92,7 +103,7 @@ def _collect(model: MicrocreditModel, seed: Seed) -> RunResult:
     n_v = c.n_villages
     villages = pd.DataFrame(
         {
-            "month": np.repeat(months, n_v),
+            "month": _repeat_labels(months, n_v),
             "t": np.repeat(np.arange(kept), n_v),
             "township": np.tile(c.village_township, kept).astype(np.int32),
             "village": np.tile(np.arange(n_v), kept).astype(np.int32),
