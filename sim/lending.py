@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.banks import creditworthy
+from sim.banks import approve, creditworthy, may_renew
 from sim.enterprises import ACTIVE, DEFAULTED, local_choice
 from sim.guarantors import guarantor_index
 from sim.loans import NEVER
@@ -84,17 +84,12 @@ def originate(model: MicrocreditModel) -> None:
     amount = amount_asked(model, apply)
     worthy = creditworthy(model, apply)
     open_place = ~model.breaker.blocked_household(apply)
-    approved = np.zeros(len(apply), dtype=bool)
-    bank_of = loans.bank[apply]
-    for bank in model.banks:
-        mine = np.flatnonzero(bank_of == bank.index)
-        ok, counts = bank.approve(
-            apply[mine], amount[mine], priority[mine], worthy[mine], open_place[mine]
-        )
-        approved[mine[ok]] = True
-        for key, v in counts.items():
-            model.count(key, v)
-    approved &= _guarantee_room(model, amount, priority, approved)
+    approved, queue, counts = approve(
+        model, loans.bank[apply], amount, priority, worthy, open_place
+    )
+    for key, v in counts.items():
+        model.count(key, v)
+    _guarantee_room(model, amount, queue, approved)
     # refused on grade or age: wait; turned away by a suspension, capacity or guarantee: try again
     rejected = apply[~approved & ~worthy]
     hh.ti_next_apply[rejected] = t + model.cfg.uptake.reapply_wait_months
@@ -121,18 +116,19 @@ def originate(model: MicrocreditModel) -> None:
     start_loan_years(model, new, t)
 
 
-def _guarantee_room(model, amount, priority, approved) -> np.ndarray:
-    """Approved loans that the household guarantor can still cover; the rest wait (§4)."""
+def _guarantee_room(
+    model: MicrocreditModel, amount: np.ndarray, queue: np.ndarray, approved: np.ndarray
+) -> None:
+    """Keep approved only the loans the household guarantor can still cover; the rest wait (§4).
+
+    ``queue`` holds the positions of the approved loans in priority order.
+    """
     g = guarantor_index(model.cfg.guarantee.household_guarantor)
-    ok = np.ones(len(amount), dtype=bool)
     if g < 0:
-        return ok
-    cand = np.flatnonzero(approved)
-    cand = cand[np.argsort(priority[cand], kind="stable")]
-    fits = model.guarantors[g].admit(amount[cand], model.guarantors[g].room())
-    ok[cand[~fits]] = False
-    model.count("blocked_guarantee", int((~fits).sum()))
-    return ok
+        return
+    fits = model.guarantors[g].admit(amount[queue], model.guarantors[g].room())
+    approved[queue[~fits]] = False
+    model.count("blocked_guarantee", len(fits) - int(np.count_nonzero(fits)))
 
 
 def _leak(model: MicrocreditModel, new: np.ndarray, u_leak: np.ndarray) -> None:
@@ -178,14 +174,14 @@ def start_loan_years(
     loans.wilful[idx] = wilful
     loans.pd_multiplier[idx] = 1.0
     length = np.minimum(12, loans.ti_maturity[idx] - t) if year_end is None else year_end - t
-    shows = failed & (loans.leaked_to[idx] < 0)  # leaked loans follow their enterprise
+    # leaked loans (户贷企用) fail with their enterprise, decided at review: not part of the cohort
+    own = loans.leaked_to[idx] < 0
+    shows = failed & own
     t_fail = t + (w * length).astype(np.int64)
     loans.ti_review[idx] = np.where(
         shows, missed_payment(model, idx, t_fail, t), t + length
     ).astype(loans.ti_review.dtype)
-    # leaked loans (户贷企用) fail with their enterprise, decided at review: not part of the cohort
-    own = loans.leaked_to[idx] < 0
-    model.recorder.count_cohort(year, int(own.sum()), int((failed & own).sum()))
+    model.recorder.count_cohort(year, int(np.count_nonzero(own)), int(np.count_nonzero(shows)))
 
 
 def missed_payment(
@@ -236,9 +232,7 @@ def review(model: MicrocreditModel) -> None:
     )
     renew = np.zeros(len(due), dtype=bool)
     if m.renewal_enabled and (in_campaign or m.renewal_after_campaign):
-        for bank in model.banks:
-            mine = wants & (loans.bank[due] == bank.index)
-            renew[mine] = bank.may_renew(due[mine])
+        renew[wants] = may_renew(model, due[wants])  # the same rule at every bank
     next_year = ~failed & ~at_maturity
 
     go_overdue(model, due[failed & ~extend])
