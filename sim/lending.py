@@ -162,26 +162,31 @@ def start_loan_years(
     year = model.calendar.year(t)
     u = model.outcome_noise
     failed, p = model.defaults.fails(idx, year, u, loans.pd_multiplier[idx])
+    loans.failed[idx] = failed
+    loans.pd_multiplier[idx] = 1.0
+    length = np.minimum(12, loans.ti_maturity[idx] - t) if year_end is None else year_end - t
+    review = np.empty(len(idx), dtype=loans.ti_review.dtype)
+    review[:] = t + length
     # given failure v = u / p is a fresh uniform: wilful below p_wilful (非主观因素 otherwise),
     # and rescaled within either part it is again uniform and gives the month of the failure
     pw = float(model.cfg.default.p_wilful)
-    v = np.divide(u[idx], p, out=np.ones(len(idx)), where=p > 0)
-    wilful = failed & (v < pw)
-    w = np.where(wilful, v / max(pw, 1e-300), (v - pw) / max(1.0 - pw, 1e-300)).clip(
-        0.0, np.nextafter(1.0, 0.0)
-    )
-    loans.failed[idx] = failed
+    f = np.flatnonzero(failed)
+    v = u[idx[f]] / p[f]  # p > u >= 0 where the project fails
+    wilful_f = v < pw
+    wilful = np.zeros(len(idx), dtype=bool)
+    wilful[f] = wilful_f
     loans.wilful[idx] = wilful
-    loans.pd_multiplier[idx] = 1.0
-    length = np.minimum(12, loans.ti_maturity[idx] - t) if year_end is None else year_end - t
     # leaked loans (户贷企用) fail with their enterprise, decided at review: not part of the cohort
     own = loans.leaked_to[idx] < 0
-    shows = failed & own
-    t_fail = t + (w * length).astype(np.int64)
-    loans.ti_review[idx] = np.where(
-        shows, missed_payment(model, idx, t_fail, t), t + length
-    ).astype(loans.ti_review.dtype)
-    model.recorder.count_cohort(year, int(np.count_nonzero(own)), int(np.count_nonzero(shows)))
+    own_f = own[f]
+    shows = f[own_f]
+    if len(shows):
+        w = np.where(wilful_f, v / max(pw, 1e-300), (v - pw) / max(1.0 - pw, 1e-300))
+        w = w[own_f].clip(0.0, np.nextafter(1.0, 0.0))
+        t_fail = t + (w * length[shows]).astype(np.int64)
+        review[shows] = missed_payment(model, idx[shows], t_fail, t)
+    loans.ti_review[idx] = review
+    model.recorder.count_cohort(year, int(np.count_nonzero(own)), len(shows))
 
 
 def missed_payment(
