@@ -254,6 +254,8 @@ def review(model: MicrocreditModel) -> None:
 
 def _extend(model: MicrocreditModel, idx: np.ndarray, t: int) -> None:
     """Extend loans ``idx``: maturity moves on by up to the original term (展期, §5)."""
+    if len(idx) == 0:
+        return
     loans = model.loans
     length = np.minimum(model.cfg.maturity.extension_max_months, loans.term_m[idx])
     loans.ti_maturity[idx] = np.maximum(loans.ti_maturity[idx], t) + length
@@ -263,6 +265,8 @@ def _extend(model: MicrocreditModel, idx: np.ndarray, t: int) -> None:
 
 def go_overdue(model: MicrocreditModel, idx: np.ndarray) -> None:
     """Loans ``idx`` stop performing: accrued interest of the quarter is reversed."""
+    if len(idx) == 0:
+        return
     loans = model.loans
     loans.overdue[idx] = True
     loans.mpd[idx] = 0
