@@ -63,17 +63,12 @@ def approve(
     """
     order = np.flatnonzero(worthy & open_place)
     order = order[np.argsort(priority[order], kind="stable")]
-    bank = bank[order]
-    by_bank = np.argsort(bank, kind="stable")  # each bank's run, still in priority order
-    ends = np.cumsum(np.bincount(bank, minlength=m.ledger.n_banks))
+    bank, amount_q = bank[order], amount[order]
     capacity = lending_capacities(m)
     within = np.zeros(len(order), dtype=bool)
-    start = 0
-    for b, end in enumerate(ends.tolist()):
-        if end > start:
-            mine = by_bank[start:end]
-            within[mine] = np.cumsum(amount[order[mine]]) <= capacity[b] + 1e-6
-        start = end
+    for b in range(m.ledger.n_banks):
+        mine = np.flatnonzero(bank == b)  # this bank's applicants, still in priority order
+        within[mine] = np.cumsum(amount_q[mine]) <= capacity[b] + 1e-6
     queue = order[within]
     approved = np.zeros(len(amount), dtype=bool)
     approved[queue] = True

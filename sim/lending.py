@@ -60,14 +60,12 @@ def applicants(model: MicrocreditModel) -> tuple[np.ndarray, np.ndarray]:
     )
     # the largest hazard any household has this month; the exact one is checked on the few below it
     top = hazard * max(float(u.repeat_hazard_multiplier), 1.0)
-    eligible = (
-        (u_apply < top)
-        & hh.rated
-        & hh.aware
-        & hh.could_borrow
-        & ~model.loans.active
-        & (hh.ti_next_apply <= t)
-    )
+    eligible = u_apply < top
+    eligible &= hh.rated
+    eligible &= hh.aware
+    eligible &= hh.could_borrow
+    np.greater(eligible, model.loans.active, out=eligible)  # and no loan now
+    eligible &= hh.ti_next_apply <= t
     idx = np.flatnonzero(eligible)
     own = np.where(hh.has_repaid[idx], hazard * u.repeat_hazard_multiplier, hazard)
     applies = u_apply[idx] < own
