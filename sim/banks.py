@@ -24,6 +24,63 @@ def creditworthy(m: MicrocreditModel, idx: np.ndarray) -> np.ndarray:
     return ok_grade & ok_age & ~m.households.blacklisted[idx]
 
 
+def may_renew(m: MicrocreditModel, idx: np.ndarray) -> np.ndarray:
+    """Which of ``idx`` may renew without repaying principal (无还本续贷, §5), at any bank.
+
+    Risk is controllable: still creditworthy, and the place is not suspended when the
+    breaker also stops renewals.
+    """
+    ok = creditworthy(m, idx)
+    if m.cfg.breaker.blocks_renewals:
+        ok &= ~m.breaker.blocked_household(idx)
+    return ok
+
+
+def lending_capacities(m: MicrocreditModel) -> np.ndarray:
+    """:meth:`Bank.lending_capacity` of every bank at once."""
+    deposit = np.maximum(m.ledger.fund_balance, 0.0)
+    return np.maximum(deposit * m.cfg.fund.leverage - m.ledger.loan_balance, 0.0)
+
+
+def approve(
+    m: MicrocreditModel,
+    bank: np.ndarray,
+    amount: np.ndarray,
+    priority: np.ndarray,
+    worthy: np.ndarray,
+    open_place: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Decide this month's applications at every bank; ``bank`` is each applicant's bank.
+
+    ``worthy`` says which pass the grade and age rules (:func:`creditworthy`, common to all
+    banks) and ``open_place`` which live where lending is not suspended. Each bank serves
+    those of its applicants that pass both in ``priority`` order until its lending capacity
+    is used up.
+
+    Returns:
+        The approved mask over the applicants, the approved applicants' positions in
+        ``priority`` order, and counts of refusals by reason.
+    """
+    order = np.flatnonzero(worthy & open_place)
+    order = order[np.argsort(priority[order], kind="stable")]
+    bank, amount_q = bank[order], amount[order]
+    capacity = lending_capacities(m)
+    within = np.zeros(len(order), dtype=bool)
+    for b in range(m.ledger.n_banks):
+        mine = np.flatnonzero(bank == b)  # this bank's applicants, still in priority order
+        within[mine] = np.cumsum(amount_q[mine]) <= capacity[b] + 1e-6
+    queue = order[within]
+    approved = np.zeros(len(amount), dtype=bool)
+    approved[queue] = True
+    n_worthy = np.count_nonzero(worthy)
+    counts = {
+        "rejected_credit": len(amount) - n_worthy,
+        "blocked_suspended": n_worthy - len(order),
+        "blocked_capacity": len(order) - len(queue),
+    }
+    return approved, queue, counts
+
+
 class Bank(mesa.Agent):
     """A partner bank with its deposit of the risk-compensation fund."""
 
@@ -42,46 +99,10 @@ class Bank(mesa.Agent):
         """Grade and age rules (§9), common to all partner banks."""
         return creditworthy(self.model, idx)
 
-    def approve(
-        self,
-        idx: np.ndarray,
-        amount: np.ndarray,
-        priority: np.ndarray,
-        worthy: np.ndarray,
-        open_place: np.ndarray,
-    ) -> tuple[np.ndarray, dict]:
-        """Decide this month's applications from households ``idx`` (all served by this bank).
-
-        ``worthy`` says which pass the grade and age rules (:func:`creditworthy`, common to all
-        banks) and ``open_place`` which live where lending is not suspended. Those that pass
-        both are served in ``priority`` order until the lending capacity is used up.
-
-        Returns:
-            The approved mask over ``idx`` and counts of refusals by reason.
-        """
-        candidates = worthy & open_place
-        approved = np.zeros(len(idx), dtype=bool)
-        order = np.flatnonzero(candidates)
-        order = order[np.argsort(priority[order], kind="stable")]
-        within = np.cumsum(amount[order]) <= self.lending_capacity() + 1e-6
-        approved[order[within]] = True
-        n_worthy = np.count_nonzero(worthy)
-        n_candidates = len(order)
-        counts = {
-            "rejected_credit": len(idx) - n_worthy,
-            "blocked_suspended": n_worthy - n_candidates,
-            "blocked_capacity": n_candidates - np.count_nonzero(within),
-        }
-        return approved, counts
-
     def may_renew(self, idx: np.ndarray) -> np.ndarray:
         """Which of ``idx`` may renew without repaying principal (无还本续贷, §5).
 
         Risk is controllable: still creditworthy, and the place is not suspended when the
         breaker also stops renewals.
         """
-        m = self.model
-        ok = self.creditworthy(idx)
-        if m.cfg.breaker.blocks_renewals:
-            ok &= ~m.breaker.blocked_household(idx)
-        return ok
+        return may_renew(self.model, idx)

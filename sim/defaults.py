@@ -68,8 +68,8 @@ class DefaultModel:
         k = year - self.first_year
         return (
             self.w_county * self.z_county[k]
-            + self.w_township * self.z_township[k, self.township[idx]]
-            + self.w_sector * self.z_sector[k, self.sector[idx]]
+            + self.w_township * self.z_township[k][self.township[idx]]
+            + self.w_sector * self.z_sector[k][self.sector[idx]]
         )
 
     def conditional_pd(self, idx: np.ndarray, year: int, pd_multiplier: np.ndarray) -> np.ndarray:
@@ -80,7 +80,7 @@ class DefaultModel:
         """
         threshold = self.threshold[idx]
         scaled = pd_multiplier != 1.0
-        if np.any(scaled):
+        if scaled.any():
             threshold = threshold.copy()
             threshold[scaled] = ndtri(
                 np.minimum(self.pd[idx][scaled] * pd_multiplier[scaled], PD_CAP)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.banks import creditworthy
+from sim.banks import approve, creditworthy, may_renew
 from sim.enterprises import ACTIVE, DEFAULTED, local_choice
 from sim.guarantors import guarantor_index
 from sim.loans import NEVER
@@ -60,14 +60,12 @@ def applicants(model: MicrocreditModel) -> tuple[np.ndarray, np.ndarray]:
     )
     # the largest hazard any household has this month; the exact one is checked on the few below it
     top = hazard * max(float(u.repeat_hazard_multiplier), 1.0)
-    eligible = (
-        (u_apply < top)
-        & hh.rated
-        & hh.aware
-        & hh.could_borrow
-        & ~model.loans.active
-        & (hh.ti_next_apply <= t)
-    )
+    eligible = u_apply < top
+    eligible &= hh.rated
+    eligible &= hh.aware
+    eligible &= hh.could_borrow
+    np.greater(eligible, model.loans.active, out=eligible)  # and no loan now
+    eligible &= hh.ti_next_apply <= t
     idx = np.flatnonzero(eligible)
     own = np.where(hh.has_repaid[idx], hazard * u.repeat_hazard_multiplier, hazard)
     applies = u_apply[idx] < own
@@ -84,17 +82,12 @@ def originate(model: MicrocreditModel) -> None:
     amount = amount_asked(model, apply)
     worthy = creditworthy(model, apply)
     open_place = ~model.breaker.blocked_household(apply)
-    approved = np.zeros(len(apply), dtype=bool)
-    bank_of = loans.bank[apply]
-    for bank in model.banks:
-        mine = np.flatnonzero(bank_of == bank.index)
-        ok, counts = bank.approve(
-            apply[mine], amount[mine], priority[mine], worthy[mine], open_place[mine]
-        )
-        approved[mine[ok]] = True
-        for key, v in counts.items():
-            model.count(key, v)
-    approved &= _guarantee_room(model, amount, priority, approved)
+    approved, queue, counts = approve(
+        model, loans.bank[apply], amount, priority, worthy, open_place
+    )
+    for key, v in counts.items():
+        model.count(key, v)
+    _guarantee_room(model, amount, queue, approved)
     # refused on grade or age: wait; turned away by a suspension, capacity or guarantee: try again
     rejected = apply[~approved & ~worthy]
     hh.ti_next_apply[rejected] = t + model.cfg.uptake.reapply_wait_months
@@ -121,18 +114,19 @@ def originate(model: MicrocreditModel) -> None:
     start_loan_years(model, new, t)
 
 
-def _guarantee_room(model, amount, priority, approved) -> np.ndarray:
-    """Approved loans that the household guarantor can still cover; the rest wait (§4)."""
+def _guarantee_room(
+    model: MicrocreditModel, amount: np.ndarray, queue: np.ndarray, approved: np.ndarray
+) -> None:
+    """Keep approved only the loans the household guarantor can still cover; the rest wait (§4).
+
+    ``queue`` holds the positions of the approved loans in priority order.
+    """
     g = guarantor_index(model.cfg.guarantee.household_guarantor)
-    ok = np.ones(len(amount), dtype=bool)
     if g < 0:
-        return ok
-    cand = np.flatnonzero(approved)
-    cand = cand[np.argsort(priority[cand], kind="stable")]
-    fits = model.guarantors[g].admit(amount[cand], model.guarantors[g].room())
-    ok[cand[~fits]] = False
-    model.count("blocked_guarantee", int((~fits).sum()))
-    return ok
+        return
+    fits = model.guarantors[g].admit(amount[queue], model.guarantors[g].room())
+    approved[queue[~fits]] = False
+    model.count("blocked_guarantee", len(fits) - int(np.count_nonzero(fits)))
 
 
 def _leak(model: MicrocreditModel, new: np.ndarray, u_leak: np.ndarray) -> None:
@@ -166,26 +160,31 @@ def start_loan_years(
     year = model.calendar.year(t)
     u = model.outcome_noise
     failed, p = model.defaults.fails(idx, year, u, loans.pd_multiplier[idx])
+    loans.failed[idx] = failed
+    loans.pd_multiplier[idx] = 1.0
+    length = np.minimum(12, loans.ti_maturity[idx] - t) if year_end is None else year_end - t
+    review = np.empty(len(idx), dtype=loans.ti_review.dtype)
+    review[:] = t + length
     # given failure v = u / p is a fresh uniform: wilful below p_wilful (非主观因素 otherwise),
     # and rescaled within either part it is again uniform and gives the month of the failure
     pw = float(model.cfg.default.p_wilful)
-    v = np.divide(u[idx], p, out=np.ones(len(idx)), where=p > 0)
-    wilful = failed & (v < pw)
-    w = np.where(wilful, v / max(pw, 1e-300), (v - pw) / max(1.0 - pw, 1e-300)).clip(
-        0.0, np.nextafter(1.0, 0.0)
-    )
-    loans.failed[idx] = failed
+    f = np.flatnonzero(failed)
+    v = u[idx[f]] / p[f]  # p > u >= 0 where the project fails
+    wilful_f = v < pw
+    wilful = np.zeros(len(idx), dtype=bool)
+    wilful[f] = wilful_f
     loans.wilful[idx] = wilful
-    loans.pd_multiplier[idx] = 1.0
-    length = np.minimum(12, loans.ti_maturity[idx] - t) if year_end is None else year_end - t
-    shows = failed & (loans.leaked_to[idx] < 0)  # leaked loans follow their enterprise
-    t_fail = t + (w * length).astype(np.int64)
-    loans.ti_review[idx] = np.where(
-        shows, missed_payment(model, idx, t_fail, t), t + length
-    ).astype(loans.ti_review.dtype)
     # leaked loans (户贷企用) fail with their enterprise, decided at review: not part of the cohort
     own = loans.leaked_to[idx] < 0
-    model.recorder.count_cohort(year, int(own.sum()), int((failed & own).sum()))
+    own_f = own[f]
+    shows = f[own_f]
+    if len(shows):
+        w = np.where(wilful_f, v / max(pw, 1e-300), (v - pw) / max(1.0 - pw, 1e-300))
+        w = w[own_f].clip(0.0, np.nextafter(1.0, 0.0))
+        t_fail = t + (w * length[shows]).astype(np.int64)
+        review[shows] = missed_payment(model, idx[shows], t_fail, t)
+    loans.ti_review[idx] = review
+    model.recorder.count_cohort(year, int(np.count_nonzero(own)), len(shows))
 
 
 def missed_payment(
@@ -236,9 +235,7 @@ def review(model: MicrocreditModel) -> None:
     )
     renew = np.zeros(len(due), dtype=bool)
     if m.renewal_enabled and (in_campaign or m.renewal_after_campaign):
-        for bank in model.banks:
-            mine = wants & (loans.bank[due] == bank.index)
-            renew[mine] = bank.may_renew(due[mine])
+        renew[wants] = may_renew(model, due[wants])  # the same rule at every bank
     next_year = ~failed & ~at_maturity
 
     go_overdue(model, due[failed & ~extend])
@@ -255,6 +252,8 @@ def review(model: MicrocreditModel) -> None:
 
 def _extend(model: MicrocreditModel, idx: np.ndarray, t: int) -> None:
     """Extend loans ``idx``: maturity moves on by up to the original term (展期, §5)."""
+    if len(idx) == 0:
+        return
     loans = model.loans
     length = np.minimum(model.cfg.maturity.extension_max_months, loans.term_m[idx])
     loans.ti_maturity[idx] = np.maximum(loans.ti_maturity[idx], t) + length
@@ -264,6 +263,8 @@ def _extend(model: MicrocreditModel, idx: np.ndarray, t: int) -> None:
 
 def go_overdue(model: MicrocreditModel, idx: np.ndarray) -> None:
     """Loans ``idx`` stop performing: accrued interest of the quarter is reversed."""
+    if len(idx) == 0:
+        return
     loans = model.loans
     loans.overdue[idx] = True
     loans.mpd[idx] = 0

@@ -145,8 +145,19 @@ class LoanBook:
         return np.bincount(self.bank, weights=values, minlength=n_banks)
 
     def sum_by_guarantor(self, values: np.ndarray, n_guarantors: int) -> np.ndarray:
-        """Per-slot ``values`` summed per guarantor (slots without one are left out)."""
+        """Per-slot ``values`` summed per guarantor (slots without one are left out).
+
+        ``values`` must be zero on slots that are not open (as balances, and what accrues on
+        them, are): a slot has no guarantor only when it is not open or was opened without
+        one, so when every loan ever opened had the same guarantor, that guarantor's sum is
+        the plain sum (the same numbers added in the same order).
+        """
         out = np.zeros(n_guarantors)
+        if len(self.guarantors_used) == 1:
+            (g,) = self.guarantors_used
+            if 0 <= g < n_guarantors:
+                out[g] = values.sum()
+            return out
         for g in self.guarantors_used:  # a pass only for guarantors that have been given a loan
             if 0 <= g < n_guarantors:
                 out[g] = (values * (self.guarantor == g)).sum()

@@ -122,6 +122,38 @@ def test_bank_capacity_is_its_own_deposit_times_leverage():
         assert bank.lending_capacity() == pytest.approx(max(own, 0.0), abs=1e-6)
 
 
+def test_each_bank_serves_its_queue_up_to_its_own_capacity():
+    """Mistake: one bank's capacity spent on another's applicants, or the queue order lost."""
+    from sim.banks import approve, lending_capacities
+
+    model = build_model(load_config("baseline", list(SMALL)), seed=4)
+    rng = np.random.default_rng(0)
+    n_banks = model.ledger.n_banks
+    capacity = lending_capacities(model)
+    assert capacity == pytest.approx([b.lending_capacity() for b in model.banks])
+    assert capacity.max() > 0
+    k = 4000
+    bank = rng.integers(0, n_banks, k)
+    # each bank is asked for about twice what the best-placed bank can lend
+    amount = np.ceil(capacity.max() * 2 / (k / n_banks) * rng.uniform(0.5, 1.5, k) / 1e3) * 1e3
+    priority = rng.random(k)
+    worthy, open_place = rng.random(k) < 0.9, rng.random(k) < 0.9
+    approved, queue, counts = approve(model, bank, amount, priority, worthy, open_place)
+    assert np.all(np.diff(priority[queue]) > 0), "approved loans are queued by priority"
+    assert sorted(queue.tolist()) == np.flatnonzero(approved).tolist()
+    assert not np.any(approved & ~(worthy & open_place)), "only candidates are approved"
+    for b in range(n_banks):
+        mine = np.flatnonzero((bank == b) & worthy & open_place)
+        mine = mine[np.argsort(priority[mine])]
+        served = np.cumsum(amount[mine]) <= capacity[b] + 1e-6
+        assert served.sum() < len(mine), "the test needs banks that run out of capacity"
+        assert (served.sum() > 0) == (capacity[b] >= amount[mine[0]]), "the first is served"
+        assert approved[mine].tolist() == served.tolist(), f"bank {b}: served in its own order"
+    assert counts["rejected_credit"] == k - worthy.sum()
+    assert counts["blocked_suspended"] == (worthy & ~open_place).sum()
+    assert counts["blocked_capacity"] == (worthy & open_place).sum() - approved.sum()
+
+
 # -- credit grades: better grade, lower PD (§9) ---------------------------------------------
 def test_pd_and_yearly_failure_rates_are_ordered_by_grade():
     """Mistake: grade PD multipliers applied in reverse (or to the wrong grade index)."""
