@@ -65,14 +65,26 @@ class Guarantor(mesa.Agent):
         return np.cumsum(amount) <= room + 1e-6
 
 
-def charge_fees(model: MicrocreditModel) -> None:
-    """Monthly guarantee fees on performing guaranteed loans, paid to the guarantors (§4)."""
+def charge_fees(model: MicrocreditModel, performing: np.ndarray | None = None) -> None:
+    """Monthly guarantee fees on performing guaranteed loans, paid to the guarantors (§4).
+
+    ``performing`` may pass the household book's open, not overdue slots already computed
+    this month; when every household loan has had a guarantor, they are the fee base.
+    """
     g = model.cfg.guarantee
     for book, rate in (
         (model.loans, g.household_fee_rate),
         (model.enterprise_loans, g.enterprise_fee_rate),
     ):
-        fee = book.balance * (book.active & ~book.overdue & (book.guarantor >= 0))
+        if (
+            book is model.loans
+            and performing is not None
+            and NO_GUARANTOR not in book.guarantors_used
+        ):
+            base = performing
+        else:
+            base = book.active & ~book.overdue & (book.guarantor >= 0)
+        fee = book.balance * base
         fee *= rate / 12.0
         by_bank = book.sum_by_bank(fee, model.ledger.n_banks)
         by_guarantor = book.sum_by_guarantor(fee, len(model.guarantors))

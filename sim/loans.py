@@ -166,7 +166,10 @@ class LoanBook:
     def set_guarantor(self, idx: np.ndarray, guarantor) -> None:
         """Name the guarantor (index, -1 for none) of slots ``idx``."""
         self.guarantor[idx] = guarantor
-        self.guarantors_used.update(np.unique(np.asarray(guarantor)).tolist())
+        if np.ndim(guarantor) == 0:
+            self.guarantors_used.add(int(guarantor))
+        elif len(idx):
+            self.guarantors_used.update(np.unique(guarantor).tolist())
 
     def balance_by(
         self, group: np.ndarray, n_groups: int, mask: np.ndarray | None = None

@@ -321,7 +321,7 @@ class MicrocreditModel(mesa.Model):
             paying = performing & ~(loans.failed & (loans.ti_review == self.t))
             office.settle_interest(self.t, np.flatnonzero(paying), quarter_end=True)
         ent_cycle.accrue_enterprise_interest(self)
-        charge_fees(self)
+        charge_fees(self, performing)
 
     def age_overdue(self) -> None:
         """Phase 4: overdue loans age one month; some households repay late."""
