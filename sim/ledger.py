@@ -56,6 +56,28 @@ GUARANTOR_FLOWS = (
 _GUARANTOR_SET = frozenset(GUARANTOR_FLOWS)
 
 
+_ROW = {f: i for i, f in enumerate(FLOWS)}
+
+
+def _signs(**signs: int) -> np.ndarray:
+    """A row of +1/-1 over ``FLOWS`` (a stock as a signed sum of cumulative flows)."""
+    out = np.zeros(len(FLOWS))
+    for flow, sign in signs.items():
+        out[_ROW[flow]] = sign
+    return out
+
+
+_LOAN_SIGNS = _signs(
+    disbursed=1, principal_repaid=-1, fund_payout=-1, guarantor_payout=-1, written_off=-1
+)
+_FUND_SIGNS = _signs(
+    fund_topup=1, fund_payout=-1, fund_recovery=1, fund_transfer_in=1, fund_transfer_out=-1
+)
+_RECEIVABLE_SIGNS = _signs(interest_accrued=1, interest_paid=-1, interest_reversed=-1)
+_RECOVERY_SIGNS = _signs(recovery=1, guarantor_recovery=-1, fund_recovery=-1, bank_recovery=-1)
+_GUARANTOR_ROWS = [_ROW[f] for f in GUARANTOR_FLOWS]
+
+
 class BooksError(AssertionError):
     """A ledger identity does not hold: money was created or lost."""
 
@@ -78,15 +100,24 @@ class Ledger:
         self.opening_loans = np.asarray(opening_loans, dtype=float).copy()
         self.opening_fund = np.asarray(opening_fund, dtype=float).copy()
         self.opening_guarantor = np.asarray(opening_guarantor, dtype=float).copy()
-        self.cum = {f: np.zeros(n_banks) for f in FLOWS}
-        self.month = {f: np.zeros(n_banks) for f in FLOWS}
+        # one row per flow: ``cum[flow]`` and ``month[flow]`` are views of these tables, so a
+        # month is reset, and the identities are checked, in a few calls over all flows
+        self.cum_table = np.zeros((len(FLOWS), n_banks))
+        self.month_table = np.zeros((len(FLOWS), n_banks))
+        self.cum = dict(zip(FLOWS, self.cum_table, strict=True))
+        self.month = dict(zip(FLOWS, self.month_table, strict=True))
         n_g = len(self.opening_guarantor)
-        self.cum_guarantor = {f: np.zeros(n_g) for f in GUARANTOR_FLOWS}
+        self.cum_guarantor_table = np.zeros((len(GUARANTOR_FLOWS), n_g))
+        self.cum_guarantor = dict(zip(GUARANTOR_FLOWS, self.cum_guarantor_table, strict=True))
 
     def new_month(self) -> None:
         """Reset this month's flows."""
-        for f in FLOWS:
-            self.month[f][:] = 0.0
+        self.month_table[:] = 0.0
+
+    def totals(self, month: bool = False) -> dict[str, float]:
+        """County total of every flow, cumulative or this month (as :meth:`total` gives each)."""
+        table = self.month_table if month else self.cum_table
+        return dict(zip(FLOWS, table.sum(axis=1).tolist(), strict=True))
 
     def post(
         self,
@@ -215,19 +246,19 @@ class Ledger:
             book_receivable: interest accrued and unpaid per bank summed over the loan book.
             tol: yuan; floating-point slack over tens of millions of yuan.
         """
-        c = self.cum
+        # The gaps only feed this check (with its tolerance), so they are taken in a few calls
+        # over the flow tables; the stocks the model reads keep their own formulas above.
+        cum, row = self.cum_table, _ROW
+        loan_balance = self.opening_loans + _LOAN_SIGNS @ cum
+        fund_balance = self.opening_fund + _FUND_SIGNS @ cum
         gaps = {
-            "loan balance (ledger - loan book)": self.loan_balance - book_balance,
-            "interest receivable (ledger - loan book)": self.interest_receivable - book_receivable,
-            "recoveries (recovered - guarantor, fund and bank shares)": c["recovery"]
-            - c["guarantor_recovery"]
-            - c["fund_recovery"]
-            - c["bank_recovery"],
-            "guarantor flows (by bank - by guarantor)": np.array(
-                [c[f].sum() - self.cum_guarantor[f].sum() for f in GUARANTOR_FLOWS]
-            ),
+            "loan balance (ledger - loan book)": loan_balance - book_balance,
+            "interest receivable (ledger - loan book)": _RECEIVABLE_SIGNS @ cum - book_receivable,
+            "recoveries (recovered - guarantor, fund and bank shares)": _RECOVERY_SIGNS @ cum,
+            "guarantor flows (by bank - by guarantor)": cum[_GUARANTOR_ROWS].sum(axis=1)
+            - self.cum_guarantor_table.sum(axis=1),
             "fund transfers (in - out, county)": np.array(
-                [c["fund_transfer_in"].sum() - c["fund_transfer_out"].sum()]
+                [cum[row["fund_transfer_in"]].sum() - cum[row["fund_transfer_out"]].sum()]
             ),
         }
         if np.abs(np.concatenate(list(gaps.values()))).max() > tol:  # one test, then the culprit
@@ -236,13 +267,13 @@ class Ledger:
                     raise BooksError(
                         f"books do not balance: {name} = {np.round(gap, 2).tolist()} yuan"
                     )
-        if np.any(self.fund_balance < -tol):
-            raise BooksError(f"fund deposit below zero: {np.round(self.fund_balance, 2).tolist()}")
+        if fund_balance.min() < -tol:
+            raise BooksError(f"fund deposit below zero: {np.round(fund_balance, 2).tolist()}")
         for name, value in (
             ("provincial deposit", self.provincial_deposit),
             ("compensation fund", self.compensation_fund),
         ):
             if value < -tol:
                 raise BooksError(f"{name} below zero: {value:.2f}")
-        if np.any(self.loan_balance < -tol):
-            raise BooksError(f"loan balance below zero: {np.round(self.loan_balance, 2).tolist()}")
+        if loan_balance.min() < -tol:
+            raise BooksError(f"loan balance below zero: {np.round(loan_balance, 2).tolist()}")

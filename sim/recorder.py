@@ -24,11 +24,6 @@ if TYPE_CHECKING:
     from sim.model import MicrocreditModel
 
 
-def county_totals(flows: dict[str, np.ndarray]) -> dict[str, float]:
-    """County total of each flow of per-bank arrays (``Ledger.total``), summed in one call."""
-    return dict(zip(flows, np.array(list(flows.values())).sum(axis=1).tolist(), strict=True))
-
-
 class Recorder:
     """Collects the output tables of one run."""
 
@@ -111,7 +106,7 @@ class Recorder:
         fund = float(fund_balance.sum())
         npl_balance = float(m.village_npl.sum())
         mo = m.month_counts
-        cum, now = county_totals(led.cum), county_totals(led.month)
+        cum, now = led.totals(), led.totals(month=True)
         budget = sum(sign * cum[flow] for flow, sign in FISCAL_COST_FLOWS)
         year, month = cal.year(t), cal.month(t)
         last = month == 12 or t == cal.months - 1

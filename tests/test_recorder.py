@@ -8,7 +8,6 @@ import pytest
 
 from sim import load_config
 from sim.households import STATE_NAMES
-from sim.recorder import county_totals
 from sim.runner import _collect, build_model
 
 
@@ -53,8 +52,8 @@ def test_monthly_row_and_village_panel_equal_sums_over_the_full_state(overrides)
         capacity = sum(b.lending_capacity() for b in model.banks)
         assert row["lending_capacity"] == float(capacity)
         for flow in led.cum:
-            assert county_totals(led.cum)[flow] == led.total(flow)
-            assert county_totals(led.month)[flow] == led.total(flow, month=True)
+            assert led.totals()[flow] == led.total(flow)
+            assert led.totals(month=True)[flow] == led.total(flow, month=True)
         # the six loan states are the tally of HouseholdTable.states
         tally = np.bincount(
             hh.states(loans.active, loans.overdue, model.npl), minlength=len(STATE_NAMES)
