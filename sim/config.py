@@ -587,3 +587,25 @@ def _to_params(value: Any) -> Any:
     if isinstance(value, list):
         return [_to_params(v) for v in value]
     return value
+
+
+_PARAMS: dict[int, tuple[DictConfig, dict[str, Any], Params]] = {}
+
+
+def params_of(cfg: DictConfig) -> tuple[dict[str, Any], Params]:
+    """The plain dict (:func:`to_container`) and the :class:`Params` of a configuration.
+
+    Converting a configuration costs milliseconds, as much as several months of a replicate;
+    a read-only configuration cannot change, so a process running replicate after replicate
+    of it converts it once. The dict is shared: callers copy it before handing it out.
+    """
+    hit = _PARAMS.get(id(cfg))
+    if hit is not None and hit[0] is cfg:
+        return hit[1], hit[2]
+    data = to_container(cfg)
+    params = Params(data)
+    if OmegaConf.is_readonly(cfg):
+        if len(_PARAMS) >= 16:
+            _PARAMS.pop(next(iter(_PARAMS)))
+        _PARAMS[id(cfg)] = (cfg, data, params)  # holding cfg keeps its id from being reused
+    return data, params

@@ -15,7 +15,7 @@ from sim import lending
 from sim.banks import Bank
 from sim.breaker import Breaker, ratio
 from sim.calendar import Calendar
-from sim.config import Params, to_container
+from sim.config import params_of
 from sim.county import build_county
 from sim.data import for_model
 from sim.data.book import open_books
@@ -83,7 +83,7 @@ class MicrocreditModel(mesa.Model):
         self.streams = Streams(seed)
         super().__init__(rng=self.streams["mesa"])
         self.config = cfg
-        self.cfg = Params(to_container(cfg))
+        self.config_dict, self.cfg = params_of(cfg)  # plain forms (shared; do not modify)
         self.calendar = Calendar.from_config(self.cfg.horizon)
         self.t = 0
         self.month_counts: dict[str, float] = {}  # this month's event counts (read by the recorder)

@@ -24,6 +24,7 @@ TABLES = ("timeseries", "villages", "events", "enterprises", "poverty", "cliff",
 OPTIONAL_TABLES = ("villages", "events", "enterprises", "poverty", "cliff", "places")
 
 
+@functools.cache
 def package_version() -> str:
     """Installed version of this package (or "unknown" when run from a bare checkout)."""
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Collection
 
 import mesa
@@ -9,7 +10,7 @@ import numpy as np
 import pandas as pd
 from omegaconf import DictConfig
 
-from sim.config import from_container, to_container
+from sim.config import from_container
 from sim.model import MicrocreditModel
 from sim.outputs import check_summary
 from sim.results import RunResult, git_revision, package_version, poverty_summary, summarise
@@ -126,7 +127,7 @@ def _collect(model: MicrocreditModel, seed: Seed) -> RunResult:
         }
     )
     events = pd.DataFrame(rec.events, columns=["month", "t", "event", "level", "index", "township"])
-    cfg = to_container(model.config)
+    cfg = copy.deepcopy(model.config_dict)
     poverty = model.poverty.cohort_table(cal.year(model.t - 1))
     cliff = model.poverty.cliff_table(model.cfg.poverty)
     summary = summarise(ts, events, float(model.cfg.fund.initial))
