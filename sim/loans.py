@@ -136,7 +136,8 @@ class LoanBook:
 
         Equal to ``active & (classify(...) >= SUBSTANDARD)``; a test keeps the two in step.
         """
-        return self.active & (self.mpd * 30 > substandard_dpd)
+        # whole months: mpd * 30 > d exactly when mpd > d // 30 (no product array)
+        return self.active & (self.mpd > int(substandard_dpd) // 30)
 
     def sum_by_bank(self, values: np.ndarray, n_banks: int) -> np.ndarray:
         """Per-slot ``values`` summed per bank."""
