@@ -122,10 +122,10 @@ def test_interrupted_run_resumes_to_the_uninterrupted_result(cfg, reference, tmp
 def test_a_failed_replicate_is_reported_and_the_others_kept(cfg, reference, tmp_path, monkeypatch):
     real_run = worker.run
 
-    def flaky(config, seed):
+    def flaky(config, seed, **kwargs):
         if tuple(seed.spawn_key) == (2,):
             raise FloatingPointError("injected failure")
-        return real_run(config, seed)
+        return real_run(config, seed, **kwargs)
 
     monkeypatch.setattr(worker, "run", flaky)
     table = run_replicates(cfg, N, SEED, jobs=1, out=tmp_path, progress=False)
