@@ -65,11 +65,12 @@ class Guarantor(mesa.Agent):
         return np.cumsum(amount) <= room + 1e-6
 
 
-def charge_fees(model: MicrocreditModel, performing: np.ndarray | None = None) -> None:
+def charge_fees(model: MicrocreditModel, performing_balance: np.ndarray | None = None) -> None:
     """Monthly guarantee fees on performing guaranteed loans, paid to the guarantors (§4).
 
-    ``performing`` may pass the household book's open, not overdue slots already computed
-    this month; when every household loan has had a guarantor, they are the fee base.
+    ``performing_balance`` may pass the household book's balance on open, not overdue slots
+    (zero elsewhere) already computed this month; when every household loan has had a
+    guarantor, it is the fee base.
     """
     g = model.cfg.guarantee
     for book, rate in (
@@ -78,14 +79,13 @@ def charge_fees(model: MicrocreditModel, performing: np.ndarray | None = None) -
     ):
         if (
             book is model.loans
-            and performing is not None
+            and performing_balance is not None
             and NO_GUARANTOR not in book.guarantors_used
         ):
-            base = performing
+            fee = performing_balance * (rate / 12.0)
         else:
-            base = book.active & ~book.overdue & (book.guarantor >= 0)
-        fee = book.balance * base
-        fee *= rate / 12.0
+            fee = book.balance * (book.active & ~book.overdue & (book.guarantor >= 0))
+            fee *= rate / 12.0
         by_bank = book.sum_by_bank(fee, model.ledger.n_banks)
         by_guarantor = book.sum_by_guarantor(fee, len(model.guarantors))
         model.ledger.post_totals("guarantee_fee", by_bank, by_guarantor)

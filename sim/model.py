@@ -308,8 +308,8 @@ class MicrocreditModel(mesa.Model):
         """Phase 3: interest, subsidies and guarantee fees (§3, §4)."""
         loans, office = self.loans, self.finance_office
         performing = loans.active & ~loans.overdue
-        interest = loans.balance * loans.rate
-        interest *= performing
+        performing_balance = loans.balance * performing  # (the fee base too; x * 1 is exact)
+        interest = performing_balance * loans.rate
         interest /= 12.0
         loans.interest_due += interest
         self.ledger.post_totals(
@@ -321,7 +321,7 @@ class MicrocreditModel(mesa.Model):
             paying = performing & ~(loans.failed & (loans.ti_review == self.t))
             office.settle_interest(self.t, np.flatnonzero(paying), quarter_end=True)
         ent_cycle.accrue_enterprise_interest(self)
-        charge_fees(self, performing)
+        charge_fees(self, performing_balance)
 
     def age_overdue(self) -> None:
         """Phase 4: overdue loans age one month; some households repay late."""
