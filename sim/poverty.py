@@ -365,24 +365,29 @@ class PovertyTable:
         if not 0 <= k_end < self.n_years:
             return pd.DataFrame(columns=cols)
         panel = np.flatnonzero(~self.poor_at[k_end] & (self.first_exit != NO_YEAR))
-        # one grouped pass per year over the panel, cohorts by year of first exit
-        cohorts, code = np.unique(self.first_exit[panel], return_inverse=True)
-        n_c = len(cohorts)
-        size = np.bincount(code, minlength=n_c)
+        # one grouped pass per year over the panel, cohorts by year of first exit (small
+        # integers: the year less the first one is the group, no sort needed)
+        exit_year = self.first_exit[panel]
+        first = int(exit_year.min()) if len(panel) else 0
+        code = exit_year - first
+        size = np.bincount(code)
+        present = np.flatnonzero(size)
+        n_c = len(size)
+        since = np.zeros(len(panel), dtype=bool)  # poor again in some year since supports ended
+        folded = k_end  # the last year folded into ``since``
         rows = []
         for r in range(span[0], span[1] + 1):
             k = k_end + 1 + r
             if not 0 <= k < self.n_years:
                 continue
-            since = (
-                self.poor_at[k_end + 1 : k + 1, panel].any(axis=0)
-                if k > k_end
-                else np.zeros(len(panel), dtype=bool)
-            )
+            if k > folded:
+                since |= self.poor_at[folded + 1 : k + 1, panel].any(axis=0)
+                folded = k
             income = np.bincount(code, weights=self.income[k, panel], minlength=n_c)
             poor = np.bincount(code, weights=self.poor_at[k, panel], minlength=n_c)
             relapsed = np.bincount(code, weights=since, minlength=n_c)
-            for j, y in enumerate(cohorts):
+            for j in present:
+                y = first + j
                 rows.append(
                     {
                         "exit_year": int(y),
