@@ -91,9 +91,7 @@ class Bank(mesa.Agent):
 
     def lending_capacity(self) -> float:
         """Yuan this bank may still lend: fund deposit x leverage - outstanding balance (§10)."""
-        m = self.model
-        deposit = max(m.ledger.fund_balance[self.index], 0.0)
-        return max(deposit * m.cfg.fund.leverage - m.ledger.loan_balance[self.index], 0.0)
+        return float(lending_capacities(self.model)[self.index])
 
     def creditworthy(self, idx: np.ndarray) -> np.ndarray:
         """Grade and age rules (§9), common to all partner banks."""

@@ -26,22 +26,6 @@ if TYPE_CHECKING:
     from sim.model import MicrocreditModel
 
 
-def _sum_by_bank(book: LoanBook, idx: np.ndarray, values: np.ndarray, n_banks: int) -> np.ndarray:
-    """``values`` of slots ``idx`` (increasing) summed per bank.
-
-    When the book stores its slots bank by bank, each bank's slots are one run of ``idx``:
-    a segment sum instead of a weighted count.
-    """
-    seg = book.banks
-    if seg is None or seg.n_groups != n_banks or not len(idx):
-        return np.bincount(book.bank[idx], weights=values, minlength=n_banks)
-    at = np.searchsorted(idx, seg.starts)  # where each bank's run of idx starts
-    some = np.diff(np.append(at, len(idx))) > 0  # banks with at least one slot in idx
-    out = np.zeros(n_banks)
-    out[some] = np.add.reduceat(values, at[some])
-    return out
-
-
 def _fraction(available: float, wanted: float) -> float:
     """Share of ``wanted`` that ``available`` covers (1 when nothing is wanted)."""
     return 1.0 if wanted <= 0 else min(available / wanted, 1.0)
@@ -248,7 +232,7 @@ class FinanceOffice(mesa.Agent):
             n_banks = ledger.n_banks
 
             def post(flow: str, amount: np.ndarray) -> None:
-                ledger.post_totals(flow, _sum_by_bank(loans, idx, amount, n_banks))
+                ledger.post_totals(flow, loans.sum_rows_by_bank(idx, amount, n_banks))
 
         else:
             bank = loans.bank[idx]

@@ -56,26 +56,7 @@ GUARANTOR_FLOWS = (
 _GUARANTOR_SET = frozenset(GUARANTOR_FLOWS)
 
 
-_ROW = {f: i for i, f in enumerate(FLOWS)}
-
-
-def _signs(**signs: int) -> np.ndarray:
-    """A row of +1/-1 over ``FLOWS`` (a stock as a signed sum of cumulative flows)."""
-    out = np.zeros(len(FLOWS))
-    for flow, sign in signs.items():
-        out[_ROW[flow]] = sign
-    return out
-
-
-_LOAN_SIGNS = _signs(
-    disbursed=1, principal_repaid=-1, fund_payout=-1, guarantor_payout=-1, written_off=-1
-)
-_FUND_SIGNS = _signs(
-    fund_topup=1, fund_payout=-1, fund_recovery=1, fund_transfer_in=1, fund_transfer_out=-1
-)
-_RECEIVABLE_SIGNS = _signs(interest_accrued=1, interest_paid=-1, interest_reversed=-1)
-_RECOVERY_SIGNS = _signs(recovery=1, guarantor_recovery=-1, fund_recovery=-1, bank_recovery=-1)
-_GUARANTOR_ROWS = [_ROW[f] for f in GUARANTOR_FLOWS]
+_GUARANTOR_ROWS = [FLOWS.index(f) for f in GUARANTOR_FLOWS]
 
 
 class BooksError(AssertionError):
@@ -246,19 +227,19 @@ class Ledger:
             book_receivable: interest accrued and unpaid per bank summed over the loan book.
             tol: yuan; floating-point slack over tens of millions of yuan.
         """
-        # The gaps only feed this check (with its tolerance), so they are taken in a few calls
-        # over the flow tables; the stocks the model reads keep their own formulas above.
-        cum, row = self.cum_table, _ROW
-        loan_balance = self.opening_loans + _LOAN_SIGNS @ cum
-        fund_balance = self.opening_fund + _FUND_SIGNS @ cum
+        cum = self.cum
+        loan_balance, fund_balance = self.loan_balance, self.fund_balance
         gaps = {
             "loan balance (ledger - loan book)": loan_balance - book_balance,
-            "interest receivable (ledger - loan book)": _RECEIVABLE_SIGNS @ cum - book_receivable,
-            "recoveries (recovered - guarantor, fund and bank shares)": _RECOVERY_SIGNS @ cum,
-            "guarantor flows (by bank - by guarantor)": cum[_GUARANTOR_ROWS].sum(axis=1)
+            "interest receivable (ledger - loan book)": self.interest_receivable - book_receivable,
+            "recoveries (recovered - guarantor, fund and bank shares)": cum["recovery"]
+            - cum["guarantor_recovery"]
+            - cum["fund_recovery"]
+            - cum["bank_recovery"],
+            "guarantor flows (by bank - by guarantor)": self.cum_table[_GUARANTOR_ROWS].sum(axis=1)
             - self.cum_guarantor_table.sum(axis=1),
             "fund transfers (in - out, county)": np.array(
-                [cum[row["fund_transfer_in"]].sum() - cum[row["fund_transfer_out"]].sum()]
+                [cum["fund_transfer_in"].sum() - cum["fund_transfer_out"].sum()]
             ),
         }
         if np.abs(np.concatenate(list(gaps.values()))).max() > tol:  # one test, then the culprit

@@ -145,6 +145,12 @@ class LoanBook:
             return self.banks.sum(values)
         return np.bincount(self.bank, weights=values, minlength=n_banks)
 
+    def sum_rows_by_bank(self, idx: np.ndarray, values: np.ndarray, n_banks: int) -> np.ndarray:
+        """``values`` of slots ``idx`` (increasing) summed per bank."""
+        if self.banks is not None:
+            return self.banks.sum_rows(idx, values)
+        return np.bincount(self.bank[idx], weights=values, minlength=n_banks)
+
     def sum_by_guarantor(self, values: np.ndarray, n_guarantors: int) -> np.ndarray:
         """Per-slot ``values`` summed per guarantor (slots without one are left out).
 

@@ -66,7 +66,8 @@ class PovertyTable:
         rng = model.streams["income_level"]
         self.first_year = model.calendar.year(0)
         self.persistent = rng.lognormal(-0.5 * inc.base_sd**2, inc.base_sd, n)
-        self._base: np.ndarray | None = None
+        # market income per person in the first year, before shocks
+        self.market_base = np.asarray(inc.base_per_person)[c.hh_labour] * self.persistent
         self.n_years = model.calendar.year(model.calendar.months - 1) - self.first_year + 1
         self._support_end = int(p.support_end_year)
         life = model.streams["life_course"]
@@ -104,9 +105,7 @@ class PovertyTable:
         years, shares = list(p.exit_cohort_years), np.asarray(p.exit_cohort_shares, dtype=float)
         if not len(years):
             return
-        potential = (
-            self._market_base(model) * np.exp(p.cohort_noise_sd * noise) + inc.transfer_per_person
-        )
+        potential = self.market_base * np.exp(p.cohort_noise_sd * noise) + inc.transfer_per_person
         std = self.floor_standard(self.first_year, p)
         potential = np.where(self.floored, np.maximum(potential, std), potential)
         n = len(potential)
@@ -135,13 +134,6 @@ class PovertyTable:
         self.poor = later == len(years)
         self.first_exit = exit_year
         self.last_exit = exit_year.copy()
-
-    def _market_base(self, model: MicrocreditModel) -> np.ndarray:
-        """Market income per person in the first year before shocks (computed once)."""
-        if self._base is None:
-            labour = model.county.hh_labour
-            self._base = np.asarray(model.cfg.income.base_per_person)[labour] * self.persistent
-        return self._base
 
     # -- supports ------------------------------------------------------------------------
     def _years_withdrawn(self, year: int, p) -> np.ndarray:
@@ -241,7 +233,7 @@ class PovertyTable:
         caught = model.streams["monitoring"].random(c.n_households) < p.monitoring_catch
         new_job = model.streams["public_jobs"].random(c.n_households) < inc.job_share
         market = (
-            self._market_base(model)
+            self.market_base
             * (1.0 + inc.growth) ** k
             * np.exp(inc.shock_sd * shock - 0.5 * inc.shock_sd**2)
         )

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.banks import lending_capacities
 from sim.breaker import ratio
 from sim.fund_required import FundRequirement
 from sim.households import STATE_NAMES
@@ -50,7 +51,6 @@ class Recorder:
         self.enterprise_rows: list[dict] = []
         self.cohort_started: dict[int, int] = {}
         self.cohort_failed: dict[int, int] = {}
-        self._new_loan_villages: np.ndarray | None = None
         self.fund_required = FundRequirement(model)  # summary['fund_required']
         self._names = list(TIMESERIES_NAMES)
         k = model.cfg.classification
@@ -58,11 +58,6 @@ class Recorder:
         self._class_columns = [f"balance_{name}" for name in CLASS_NAMES[1:]]
         self._overdue = np.zeros(0)  # balance of overdue household loans, this month
         self._blocked = np.zeros(0, dtype=bool)  # villages where lending is suspended, this month
-        self._n_rated = self._n_borrowers = 0  # counts of this month's row
-        self._rated_count = -1  # rated households when the village counts were last taken
-        self._rated_by_village = np.zeros(0, dtype=np.int64)
-        self._borrowers_count = 0
-        self._borrowers_village: np.ndarray | None = None
 
     def count_cohort(self, year: int, started: int, failed: int) -> None:
         """Loan-years starting in ``year`` and how many of them fail (Vasicek check)."""
@@ -101,9 +96,8 @@ class Recorder:
         overdue_balance = float(self._overdue.sum()) + float((ent.balance * ent.overdue).sum())
         for key, value in m.month_counts.items():
             self.cum[key] = self.cum.get(key, 0.0) + value
-        loan_balance, fund_balance = led.loan_balance, led.fund_balance
-        balance = float(loan_balance.sum())
-        fund = float(fund_balance.sum())
+        balance = float(led.loan_balance.sum())
+        fund = float(led.fund_balance.sum())
         npl_balance = float(m.village_npl.sum())
         mo = m.month_counts
         cum, now = led.totals(), led.totals(month=True)
@@ -112,22 +106,17 @@ class Recorder:
         last = month == 12 or t == cal.months - 1
         started = self.cohort_started.get(year, 0)
         n_borrowers = cnt(hh.ever_borrowed)
-        self._n_rated = n_rated = cnt(hh.rated)
-        self._n_borrowers = n_borrowers
         n_poor = cnt(m.poverty.poor)
         household_balance, enterprise_balance = float(loans.balance.sum()), float(ent.balance.sum())
         self._blocked = m.breaker.blocked_village()
-        # lending capacity of each bank (Bank.lending_capacity), added up bank by bank
-        banks = [b.index for b in m.banks]
-        deposit = np.maximum(fund_balance[banks], 0.0)
-        capacity = np.maximum(deposit * m.cfg.fund.leverage - loan_balance[banks], 0.0)
+        capacity = lending_capacities(m)
         row = {
             "t": t,
             "month": cal.label(t),
             "year": year,
             "in_campaign": cal.in_campaign(t),
             "n_households": n,
-            "n_rated": n_rated,
+            "n_rated": cnt(hh.rated),
             "n_aware": cnt(hh.aware),
             "n_households_with_loan": n_active,
             "cum_borrower_households": n_borrowers,
@@ -168,9 +157,9 @@ class Recorder:
             "lending_capacity": float(np.cumsum(capacity)[-1]) if len(capacity) else 0.0,
             "cum_fund_payouts": cum["fund_payout"],
             "cum_fund_shortfall": cum["fund_shortfall"],
-            "provincial_deposit": led.opening_provincial_deposit - cum["provincial_deposit_payout"],
+            "provincial_deposit": led.provincial_deposit,
             "cum_provincial_deposit_payouts": cum["provincial_deposit_payout"],
-            "compensation_fund": led.opening_compensation_fund - cum["guarantor_reimbursed"],
+            "compensation_fund": led.compensation_fund,
             "cum_reimbursement_shortfall": cum["reimbursement_shortfall"],
             "cum_fund_topups": cum["fund_topup"],
             "cum_fund_recoveries": cum["fund_recovery"],
@@ -186,8 +175,9 @@ class Recorder:
             "cum_guarantor_payouts": cum["guarantor_payout"],
             "cum_guarantor_recoveries": cum["guarantor_recovery"],
             "cum_guarantor_reimbursed": cum["guarantor_reimbursed"],
-            "guarantor_outstanding": self._guaranteed(loans, household_balance)
-            + self._guaranteed(ent, enterprise_balance),
+            "guarantor_outstanding": sum(
+                float(b.sum_by_guarantor(b.balance, len(m.guarantors)).sum()) for b in m.books()
+            ),
             "guarantor_net_assets": float(led.guarantor_net_assets.sum()),
             "n_blocked_guarantee": int(mo.get("blocked_guarantee", 0)),
             "n_enterprises_active": int(((m.enterprises.status == 0) & ent.active).sum()),
@@ -225,20 +215,6 @@ class Recorder:
             )
         return ordered
 
-    @staticmethod
-    def _guaranteed(book, balance: float) -> float:
-        """Outstanding balance of a book's loans that have a guarantor (``balance``: the book's).
-
-        A slot loses its guarantor only when it is closed with a zero balance, so unless a
-        loan was given without one (-1 among ``guarantors_used``) every balance is guaranteed.
-        """
-        used = book.guarantors_used
-        if not used:  # no loan has ever had a guarantor
-            return 0.0
-        if min(used) >= 0:
-            return balance
-        return float((book.balance * (book.guarantor >= 0)).sum())
-
     def _record_villages(self) -> None:
         """This month's slice of the village panel."""
         m = self.model
@@ -258,38 +234,11 @@ class Recorder:
         self.village_overdue[t] = vsum(self._overdue) + ent.balance_by(
             ent.village, n_v, ent.overdue
         )
-        # rated and ever-borrowed only turn on: an unchanged count is an unchanged column
-        if self._rated_count != self._n_rated:
-            self._rated_by_village = vsum(hh.rated)
-            self._rated_count = self._n_rated
-        self.village_rated[t] = self._rated_by_village
+        self.village_rated[t] = vsum(hh.rated)
         self.village_with_loan[t] = vsum(loans.active)
-        self.village_borrowers[t] = self._borrowers_by_village(started)
+        self.village_borrowers[t] = vsum(hh.ever_borrowed)
         self.village_own_suspended[t] = m.breaker.village_suspended
         self.township_suspended[t] = m.breaker.township_suspended
-
-    def _borrowers_by_village(self, started: np.ndarray) -> np.ndarray:
-        """Households that ever borrowed, per village, updated by this month's first loans.
-
-        A household's first loan sets ``ever_borrowed`` and ``ti_first_loan = t`` together, so
-        last month's counts plus this month's first borrowers give this month's counts; when
-        the total does not match ``ever_borrowed`` (opening book, a first month) they are
-        counted afresh.
-        """
-        m, hh = self.model, self.model.households
-        by_village = self._borrowers_village
-        if by_village is not None:
-            first = started[hh.ti_first_loan[started] == m.t]
-            if self._borrowers_count + len(first) == self._n_borrowers:
-                by_village = by_village + np.bincount(
-                    m.county.hh_village[first], minlength=m.county.n_villages
-                )
-            else:
-                by_village = None
-        if by_village is None:
-            by_village = m.county.village_sum(hh.ever_borrowed)
-        self._borrowers_village, self._borrowers_count = by_village, self._n_borrowers
-        return by_village
 
     def _class_balances(self) -> dict[str, float]:
         """Balance on the banks' books by five-category class (both channels).

@@ -42,3 +42,16 @@ class Segments:
         out = np.zeros(self.n_groups, dtype=sums.dtype)
         out[self._filled] = sums
         return out
+
+    def sum_rows(self, rows: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """Sum of ``values`` (one per row of ``rows``, increasing) in each group.
+
+        Each group's rows are one run of ``rows``, so this too is one ``reduceat`` pass.
+        """
+        out = np.zeros(self.n_groups)
+        if not len(rows):
+            return out
+        at = np.searchsorted(rows, self.starts)  # where each group's run of rows starts
+        some = np.diff(np.append(at, len(rows))) > 0  # groups with at least one row
+        out[some] = np.add.reduceat(values, at[some])
+        return out

@@ -177,17 +177,15 @@ def test_ledger_sums_flows_per_bank_and_guarantor_and_refuses_bad_postings():
 
 
 def test_per_bank_sums_of_a_subset_of_slots_match_a_weighted_count():
-    from types import SimpleNamespace
-
-    from sim.fund import _sum_by_bank
+    from sim.loans import LoanBook
     from sim.segments import Segments
 
     rng = np.random.default_rng(3)
     bank = np.repeat(np.arange(5), [4, 0, 7, 1, 6])  # slots stored bank by bank, bank 1 empty
-    book = SimpleNamespace(bank=bank, banks=Segments(bank, 5))
+    book = LoanBook(len(bank), bank, np.zeros(len(bank), dtype=np.int64), Segments(bank, 5))
     for idx in (np.flatnonzero(rng.random(len(bank)) < 0.5), np.array([4, 5, 6]), np.arange(18)):
         values = rng.random(len(idx))
-        got = _sum_by_bank(book, idx, values, 5)
+        got = book.sum_rows_by_bank(idx, values, 5)
         want = np.bincount(bank[idx], weights=values, minlength=5)
         assert np.allclose(got, want, rtol=1e-15, atol=0.0)
         assert (got[np.bincount(bank[idx], minlength=5) == 0] == 0.0).all()

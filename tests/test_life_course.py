@@ -62,7 +62,7 @@ def test_early_exit_cohorts_follow_the_ranking_of_potential_ties_by_row(tied):
     potential = rng.choice([1.0, 2.0, 2.5, 3.0], n) if tied else rng.random(n)
     table = PovertyTable.__new__(PovertyTable)
     table.persistent, table.floored, table.first_year = potential, np.zeros(n, bool), 2019
-    table._base = None
+    table.market_base = potential  # base income 1 for every labour class
     table.poor = np.ones(n, dtype=bool)
     table.first_exit = np.full(n, NO_YEAR, dtype=np.int32)
     table.last_exit = table.first_exit.copy()
