@@ -42,6 +42,22 @@ def lending_capacities(m: MicrocreditModel) -> np.ndarray:
     return np.maximum(deposit * m.cfg.fund.leverage - m.ledger.loan_balance, 0.0)
 
 
+def fits_whole(total: np.ndarray | float, room: np.ndarray | float, n: int) -> np.ndarray:
+    """Whether ``n`` non-negative amounts adding up to ``total`` fit in ``room`` in any order.
+
+    A queue is served while its running total stays within ``room`` (1e-6 yuan tolerance).
+    Its largest running total is the whole sum, up to at most ``n`` roundings, which the
+    relative margin covers; when that fits, the queue's order cannot matter and it needs no
+    sort and no running totals.
+    """
+    return np.asarray(total) * (1.0 + 2.5e-16 * (n + 1)) <= np.asarray(room) + 1e-6
+
+
+def priority_order(idx: np.ndarray, priority: np.ndarray) -> np.ndarray:
+    """``idx`` (positions in row order) sorted by ``priority``; ties keep row order."""
+    return idx[np.argsort(priority[idx], kind="stable")]
+
+
 def approve(
     m: MicrocreditModel,
     bank: np.ndarray,
@@ -49,36 +65,41 @@ def approve(
     priority: np.ndarray,
     worthy: np.ndarray,
     open_place: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, dict]:
+) -> tuple[np.ndarray, dict]:
     """Decide this month's applications at every bank; ``bank`` is each applicant's bank.
 
     ``worthy`` says which pass the grade and age rules (:func:`creditworthy`, common to all
     banks) and ``open_place`` which live where lending is not suspended. Each bank serves
     those of its applicants that pass both in ``priority`` order until its lending capacity
-    is used up.
+    is used up (a bank whose applicants all fit is not queued at all).
 
     Returns:
-        The approved mask over the applicants, the approved applicants' positions in
-        ``priority`` order, and counts of refusals by reason.
+        The approved mask over the applicants and counts of refusals by reason.
     """
-    order = np.flatnonzero(worthy & open_place)
-    order = order[np.argsort(priority[order], kind="stable")]
-    bank, amount_q = bank[order], amount[order]
+    candidates = np.flatnonzero(worthy & open_place)
     capacity = lending_capacities(m)
-    within = np.zeros(len(order), dtype=bool)
-    for b in range(m.ledger.n_banks):
-        mine = np.flatnonzero(bank == b)  # this bank's applicants, still in priority order
-        within[mine] = np.cumsum(amount_q[mine]) <= capacity[b] + 1e-6
-    queue = order[within]
+    n_banks = m.ledger.n_banks
+    asked = np.bincount(bank[candidates], weights=amount[candidates], minlength=n_banks)
+    short = np.flatnonzero(~fits_whole(asked, capacity, len(candidates)))
+    if len(short):  # queue by priority at the banks whose capacity runs out
+        order = priority_order(candidates, priority)
+        bank_q, amount_q = bank[order], amount[order]
+        within = np.ones(len(order), dtype=bool)
+        for b in short:
+            mine = np.flatnonzero(bank_q == b)  # this bank's applicants, still in priority order
+            within[mine] = np.cumsum(amount_q[mine]) <= capacity[b] + 1e-6
+        served = order[within]
+    else:
+        served = candidates
     approved = np.zeros(len(amount), dtype=bool)
-    approved[queue] = True
+    approved[served] = True
     n_worthy = np.count_nonzero(worthy)
     counts = {
         "rejected_credit": len(amount) - n_worthy,
-        "blocked_suspended": n_worthy - len(order),
-        "blocked_capacity": len(order) - len(queue),
+        "blocked_suspended": n_worthy - len(candidates),
+        "blocked_capacity": len(candidates) - len(served),
     }
-    return approved, queue, counts
+    return approved, counts
 
 
 class Bank(mesa.Agent):

@@ -246,16 +246,15 @@ class FinanceOffice(mesa.Agent):
             post("interest_subsidy", subsidised)
             post("interest_paid", subsidised)
         else:
-            room = np.maximum(
-                s.household_float_quarters * subsidised - hh.interest_fronted[idx], 0.0
-            )
-            if (
-                not quarter_end
-            ):  # a loan closing mid-quarter: the household settles from the principal
-                room = subsidised
-            fronted = np.minimum(subsidised, room)
+            if quarter_end:
+                room = np.maximum(
+                    s.household_float_quarters * subsidised - hh.interest_fronted[idx], 0.0
+                )
+                fronted = np.minimum(subsidised, room)
+                hh.interest_arrears[idx] += subsidised - fronted
+            else:  # a loan closing mid-quarter: the household fronts it all from the principal
+                fronted = subsidised
             hh.interest_fronted[idx] += fronted
-            hh.interest_arrears[idx] += subsidised - fronted
             post("interest_paid", fronted)
             q = m.calendar_quarter(t) + delay
             pending = self.pending_subsidy.setdefault(q, np.zeros(m.county.n_households))

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.banks import approve, creditworthy, may_renew
+from sim.banks import approve, creditworthy, fits_whole, may_renew, priority_order
 from sim.enterprises import ACTIVE, DEFAULTED, local_choice
 from sim.guarantors import guarantor_index
 from sim.loans import NEVER
@@ -82,12 +82,10 @@ def originate(model: MicrocreditModel) -> None:
     amount = amount_asked(model, apply)
     worthy = creditworthy(model, apply)
     open_place = ~model.breaker.blocked_household(apply)
-    approved, queue, counts = approve(
-        model, loans.bank[apply], amount, priority, worthy, open_place
-    )
+    approved, counts = approve(model, loans.bank[apply], amount, priority, worthy, open_place)
     for key, v in counts.items():
         model.count(key, v)
-    _guarantee_room(model, amount, queue, approved)
+    _guarantee_room(model, amount, priority, approved)
     # refused on grade or age: wait; turned away by a suspension, capacity or guarantee: try again
     rejected = apply[~approved & ~worthy]
     hh.ti_next_apply[rejected] = t + model.cfg.uptake.reapply_wait_months
@@ -115,18 +113,26 @@ def originate(model: MicrocreditModel) -> None:
 
 
 def _guarantee_room(
-    model: MicrocreditModel, amount: np.ndarray, queue: np.ndarray, approved: np.ndarray
+    model: MicrocreditModel, amount: np.ndarray, priority: np.ndarray, approved: np.ndarray
 ) -> None:
     """Keep approved only the loans the household guarantor can still cover; the rest wait (§4).
 
-    ``queue`` holds the positions of the approved loans in priority order.
+    The guarantor takes the approved loans in ``priority`` order (queued only when they do
+    not all fit).
     """
     g = guarantor_index(model.cfg.guarantee.household_guarantor)
     if g < 0:
         return
-    fits = model.guarantors[g].admit(amount[queue], model.guarantors[g].room())
-    approved[queue[~fits]] = False
-    model.count("blocked_guarantee", len(fits) - int(np.count_nonzero(fits)))
+    guarantor = model.guarantors[g]
+    room = guarantor.room()
+    queue = np.flatnonzero(approved)
+    blocked = 0
+    if not fits_whole(amount[queue].sum(), room, len(queue)):
+        queue = priority_order(queue, priority)
+        fits = guarantor.admit(amount[queue], room)
+        approved[queue[~fits]] = False
+        blocked = len(fits) - int(np.count_nonzero(fits))
+    model.count("blocked_guarantee", blocked)
 
 
 def _leak(model: MicrocreditModel, new: np.ndarray, u_leak: np.ndarray) -> None:

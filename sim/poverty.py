@@ -84,7 +84,9 @@ class PovertyTable:
         self.has_job = self.poor & able & (life.random(n) < inc.job_share)  # 公益岗位
         self.retained = np.zeros(n)  # yuan kept by the enterprise under profit retention
         self.project_capital = np.zeros(n)  # yuan of productive assets built with own loans
-        self.income = np.full((self.n_years, n), np.nan)  # yuan per person, by assessment year
+        # yuan per person by assessment year (``income``): a row is kept per year assessed, not
+        # a years x households matrix allocated up front
+        self._income_rows: dict[int, np.ndarray] = {}
         self.poor_at = np.zeros((self.n_years, n), dtype=bool)  # poor after each assessment
         self.cum_returned = 0
         self.cum_transfers = 0.0  # transfers, jobs, monitoring help and the floor, yuan
@@ -256,7 +258,7 @@ class PovertyTable:
             income[monitored] += help_[monitored]
         self.cum_floor += float((floor * c.hh_size).sum())
         self.cum_transfers += float(((transfers + floor + help_) * c.hh_size + jobs).sum())
-        self.income[k] = income
+        self._income_rows[k] = income
         stable = (income >= line * (1.0 + p.exit_margin)) | (
             self.floored & (std >= line) & (income >= line)
         )
@@ -298,13 +300,27 @@ class PovertyTable:
         return by_year(p.line_years, p.line_yuan, year)
 
     # -- outputs --------------------------------------------------------------------------
+    @property
+    def income(self) -> np.ndarray:
+        """Income per person by assessment year and household (NaN in years not assessed)."""
+        out = np.full((self.n_years, len(self.poor)), np.nan)
+        for k, row in self._income_rows.items():
+            out[k] = row
+        return out
+
+    def income_in(self, k: int) -> np.ndarray:
+        """Income per person of every household in year ``k`` of the run (NaN if not assessed)."""
+        row = self._income_rows.get(k)
+        return np.full(len(self.poor), np.nan) if row is None else row
+
     def mean_income(self, year: int, sizes: np.ndarray | None = None) -> float | None:
         """Mean income per person of all registered households in ``year`` (None if unknown)."""
         k = year - self.first_year
-        if not 0 <= k < self.n_years or np.isnan(self.income[k]).all():
+        row = self._income_rows.get(k)
+        if row is None or np.isnan(row).all():
             return None
         w = self._sizes if sizes is None else sizes
-        return float((self.income[k] * w).sum() / w.sum())
+        return float((row * w).sum() / w.sum())
 
     def cohort_table(self, last_year: int, max_years: int = 3) -> pd.DataFrame:
         """Return-to-poverty rate within 1..max_years years of first exit, by exit cohort.
@@ -375,7 +391,7 @@ class PovertyTable:
             if k > folded:
                 since |= self.poor_at[folded + 1 : k + 1, panel].any(axis=0)
                 folded = k
-            income = np.bincount(code, weights=self.income[k, panel], minlength=n_c)
+            income = np.bincount(code, weights=self.income_in(k)[panel], minlength=n_c)
             poor = np.bincount(code, weights=self.poor_at[k, panel], minlength=n_c)
             relapsed = np.bincount(code, weights=since, minlength=n_c)
             for j in present:

@@ -175,9 +175,7 @@ class Recorder:
             "cum_guarantor_payouts": cum["guarantor_payout"],
             "cum_guarantor_recoveries": cum["guarantor_recovery"],
             "cum_guarantor_reimbursed": cum["guarantor_reimbursed"],
-            "guarantor_outstanding": sum(
-                float(b.sum_by_guarantor(b.balance, len(m.guarantors)).sum()) for b in m.books()
-            ),
+            "guarantor_outstanding": self._guaranteed(household_balance, enterprise_balance),
             "guarantor_net_assets": float(led.guarantor_net_assets.sum()),
             "n_blocked_guarantee": int(mo.get("blocked_guarantee", 0)),
             "n_enterprises_active": int(((m.enterprises.status == 0) & ent.active).sum()),
@@ -204,6 +202,22 @@ class Recorder:
         self.fund_required.observe(m, now, fund)
         if self.village_panel:
             self._record_villages()
+
+    def _guaranteed(self, household_balance: float, enterprise_balance: float) -> float:
+        """Balance of both books that a guarantor covers.
+
+        A book whose loans have all had one guarantor sums to its whole balance, already
+        summed for the row (the same numbers in the same order as ``sum_by_guarantor``).
+        """
+        m = self.model
+        total = 0.0
+        for book, whole in ((m.loans, household_balance), (m.enterprise_loans, enterprise_balance)):
+            (g, *more) = book.guarantors_used or {-1}
+            if not more and 0 <= g < len(m.guarantors):
+                total += whole
+            else:
+                total += float(book.sum_by_guarantor(book.balance, len(m.guarantors)).sum())
+        return total
 
     @staticmethod
     def _declared_order(row: dict) -> dict:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim import build_model, load_config
 from sim.breaker import Breaker, ratio
@@ -138,9 +140,7 @@ def test_each_bank_serves_its_queue_up_to_its_own_capacity():
     amount = np.ceil(capacity.max() * 2 / (k / n_banks) * rng.uniform(0.5, 1.5, k) / 1e3) * 1e3
     priority = rng.random(k)
     worthy, open_place = rng.random(k) < 0.9, rng.random(k) < 0.9
-    approved, queue, counts = approve(model, bank, amount, priority, worthy, open_place)
-    assert np.all(np.diff(priority[queue]) > 0), "approved loans are queued by priority"
-    assert sorted(queue.tolist()) == np.flatnonzero(approved).tolist()
+    approved, counts = approve(model, bank, amount, priority, worthy, open_place)
     assert not np.any(approved & ~(worthy & open_place)), "only candidates are approved"
     for b in range(n_banks):
         mine = np.flatnonzero((bank == b) & worthy & open_place)
@@ -152,6 +152,88 @@ def test_each_bank_serves_its_queue_up_to_its_own_capacity():
     assert counts["rejected_credit"] == k - worthy.sum()
     assert counts["blocked_suspended"] == (worthy & ~open_place).sum()
     assert counts["blocked_capacity"] == (worthy & open_place).sum() - approved.sum()
+
+
+def _served_in_priority_order(bank, amount, priority, candidates, capacity):
+    """Reference: each bank takes its candidates by priority while the running total fits."""
+    approved = np.zeros(len(amount), dtype=bool)
+    for b in range(len(capacity)):
+        mine = np.flatnonzero((bank == b) & candidates)
+        mine = mine[np.argsort(priority[mine], kind="stable")]
+        approved[mine] = np.cumsum(amount[mine]) <= capacity[b] + 1e-6
+    return approved
+
+
+def test_banks_with_room_for_every_applicant_serve_all_and_the_others_queue():
+    """Mistake: the shortcut for a bank whose applicants all fit also skips a bank that runs out."""
+    from sim.banks import approve, fits_whole, lending_capacities
+
+    model = build_model(load_config("baseline", list(SMALL)), seed=4)
+    rng = np.random.default_rng(1)
+    n_banks = model.ledger.n_banks
+    capacity = lending_capacities(model)
+    k = 3000
+    bank = rng.integers(0, n_banks, k)
+    amount = rng.integers(1, 60, k) * 1e3
+    priority = rng.random(k)
+    worthy, open_place = rng.random(k) < 0.9, np.ones(k, dtype=bool)
+    asked = np.bincount(bank[worthy], weights=amount[worthy], minlength=n_banks)
+    # every other bank, and any without capacity, is asked for more than it can lend; the
+    # others for half of it
+    short = (np.arange(n_banks) % 2 == 0) | (capacity <= 0)
+    scale = np.where(short, 2.0 * capacity / asked, 0.5 * capacity / asked)
+    amount = np.maximum(np.round(amount * scale[bank] / 1e3), 1) * 1e3
+    asked = np.bincount(bank[worthy], weights=amount[worthy], minlength=n_banks)
+    fits = fits_whole(asked, capacity, k)
+    assert fits[~short].all() and not fits[short].any(), "the test needs both kinds of bank"
+    approved, counts = approve(model, bank, amount, priority, worthy, open_place)
+    reference = _served_in_priority_order(bank, amount, priority, worthy & open_place, capacity)
+    assert np.array_equal(approved, reference)
+    assert approved[worthy & ~short[bank]].all(), "a bank with room serves every candidate"
+    assert counts["blocked_capacity"] == int((worthy & ~approved).sum())
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.floats(0.0, 1e9, allow_nan=False), min_size=1, max_size=60),
+    st.floats(0.0, 2e10, allow_nan=False),
+    st.randoms(use_true_random=False),
+)
+def test_amounts_that_fit_whole_fit_in_any_order(amounts, room, rnd):
+    """Mistake: the whole-queue test passes a queue whose running total leaves the room."""
+    from sim.banks import fits_whole
+
+    a = np.array(amounts)
+    rnd.shuffle(amounts)
+    b = np.array(amounts)
+    if fits_whole(a.sum(), room, len(a)):
+        for order in (a, b, np.sort(a), np.sort(a)[::-1]):
+            assert (np.cumsum(order) <= room + 1e-6).all()
+
+
+def test_guarantor_admits_approved_loans_in_priority_order_when_its_room_runs_out():
+    """Mistake: the guarantor's limit applied in row order instead of the banks' queue order."""
+    from sim import lending
+
+    model = build_model(load_config("baseline", list(SMALL)), seed=4)
+    from sim.guarantors import guarantor_index
+
+    g = model.guarantors[guarantor_index(model.cfg.guarantee.household_guarantor)]
+    room = g.room()
+    rng = np.random.default_rng(2)
+    k = 400
+    amount = np.full(k, np.ceil(room / (k / 2) / 1e3) * 1e3)  # room for about half of them
+    priority = rng.random(k)
+    approved = rng.random(k) < 0.8
+    before = approved.copy()
+    lending._guarantee_room(model, amount, priority, approved)
+    queue = np.flatnonzero(before)
+    queue = queue[np.argsort(priority[queue], kind="stable")]
+    expected = np.zeros(k, dtype=bool)
+    expected[queue] = np.cumsum(amount[queue]) <= room + 1e-6
+    assert 0 < expected.sum() < before.sum(), "the test needs a guarantor that runs out"
+    assert np.array_equal(approved, expected)
+    assert model.month_counts["blocked_guarantee"] == before.sum() - expected.sum()
 
 
 # -- credit grades: better grade, lower PD (§9) ---------------------------------------------

@@ -107,7 +107,7 @@ def test_households_without_labour_are_carried_over_the_line_by_the_floor():
     assert not on.poverty.poor[stuck].any(), "with the floor every one of them is out of poverty"
     for k, year in enumerate((2019, 2020)):
         std = on.poverty.floor_standard(year, on.cfg.poverty)
-        inc = on.poverty.income[k]
+        inc = on.poverty.income_in(k)
         assert (inc[none] >= std[none] - 1e-9).all(), f"{year}: income below the floor"
         line = on.poverty.line(year, on.cfg.poverty)
         assert (std >= line).all(), "the 低保 standard is at or above the line"
@@ -182,3 +182,19 @@ def test_bad_life_course_settings_are_refused_naming_the_key(override, key):
         load_config("baseline", [*SMALL, override])
     msg = str(err.value)
     assert msg.startswith(key) and "\n" not in msg, msg
+
+
+def test_income_by_year_is_kept_for_the_years_assessed_only():
+    """Mistake: a year not yet assessed reads as zero income instead of unknown."""
+    model = stepped([], 12)  # one assessment (the first year's)
+    pov = model.poverty
+    first = pov.income_in(0)
+    assert np.isfinite(first).all() and (first > 0).all()
+    assert np.isnan(pov.income_in(1)).all(), "the second year is not assessed yet"
+    matrix = pov.income
+    assert matrix.shape == (pov.n_years, model.county.n_households)
+    assert np.array_equal(matrix[0], first) and np.isnan(matrix[1:]).all()
+    year = pov.first_year
+    sizes = model.county.hh_size.astype(float)
+    assert pov.mean_income(year) == pytest.approx((first * sizes).sum() / sizes.sum(), rel=1e-12)
+    assert pov.mean_income(year + 1) is None
