@@ -160,15 +160,21 @@ class LoanBook:
         the plain sum (the same numbers added in the same order).
         """
         out = np.zeros(n_guarantors)
-        if len(self.guarantors_used) == 1:
-            (g,) = self.guarantors_used
-            if 0 <= g < n_guarantors:
-                out[g] = values.sum()
+        g = self.sole_guarantor(n_guarantors)
+        if g is not None:
+            out[g] = values.sum()
             return out
         for g in self.guarantors_used:  # a pass only for guarantors that have been given a loan
             if 0 <= g < n_guarantors:
                 out[g] = (values * (self.guarantor == g)).sum()
         return out
+
+    def sole_guarantor(self, n_guarantors: int) -> int | None:
+        """The guarantor of every loan this book has opened, if they all had the same one."""
+        if len(self.guarantors_used) != 1:
+            return None
+        (g,) = self.guarantors_used
+        return g if 0 <= g < n_guarantors else None
 
     def set_guarantor(self, idx: np.ndarray, guarantor) -> None:
         """Name the guarantor (index, -1 for none) of slots ``idx``."""

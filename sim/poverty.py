@@ -84,8 +84,8 @@ class PovertyTable:
         self.has_job = self.poor & able & (life.random(n) < inc.job_share)  # 公益岗位
         self.retained = np.zeros(n)  # yuan kept by the enterprise under profit retention
         self.project_capital = np.zeros(n)  # yuan of productive assets built with own loans
-        # yuan per person by assessment year (``income``): a row is kept per year assessed, not
-        # a years x households matrix allocated up front
+        # yuan per person by assessment year (``income_in``): a row is kept per year assessed,
+        # not a years x households matrix allocated up front
         self._income_rows: dict[int, np.ndarray] = {}
         self.poor_at = np.zeros((self.n_years, n), dtype=bool)  # poor after each assessment
         self.cum_returned = 0
@@ -300,14 +300,6 @@ class PovertyTable:
         return by_year(p.line_years, p.line_yuan, year)
 
     # -- outputs --------------------------------------------------------------------------
-    @property
-    def income(self) -> np.ndarray:
-        """Income per person by assessment year and household (NaN in years not assessed)."""
-        out = np.full((self.n_years, len(self.poor)), np.nan)
-        for k, row in self._income_rows.items():
-            out[k] = row
-        return out
-
     def income_in(self, k: int) -> np.ndarray:
         """Income per person of every household in year ``k`` of the run (NaN if not assessed)."""
         row = self._income_rows.get(k)

@@ -209,14 +209,13 @@ class Recorder:
         A book whose loans have all had one guarantor sums to its whole balance, already
         summed for the row (the same numbers in the same order as ``sum_by_guarantor``).
         """
-        m = self.model
+        m, n = self.model, len(self.model.guarantors)
         total = 0.0
         for book, whole in ((m.loans, household_balance), (m.enterprise_loans, enterprise_balance)):
-            (g, *more) = book.guarantors_used or {-1}
-            if not more and 0 <= g < len(m.guarantors):
+            if book.sole_guarantor(n) is not None:
                 total += whole
             else:
-                total += float(book.sum_by_guarantor(book.balance, len(m.guarantors)).sum())
+                total += float(book.sum_by_guarantor(book.balance, n).sum())
         return total
 
     @staticmethod
