@@ -7,12 +7,15 @@
 Prints wall time, replicates per second and the parent's peak resident memory
 (``resource.getrusage``), then one JSON line. ``--scaling`` runs each n in a fresh process,
 so each peak is that run's own: equal peaks show the parent's memory does not grow with n
-(workers save each replicate and return only its summary row).
+(workers save each replicate and return only its summary row). The JSON line also says whether
+``psutil`` is installed: without it, loky's workers run a full garbage collection every second
+(``sim.experiments.worker.settle_worker`` makes that cheap).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import resource
 import shutil
@@ -56,6 +59,7 @@ def bench(n: int, jobs: int, seed: int, out: Path | None, overrides: list[str]) 
         "parent_peak_rss_mb": round(peak_rss_mb(), 1),
         "parent_rss_before_run_mb": round(baseline_mb, 1),
         "disk_mb": round(size / 2**20, 1),
+        "psutil": importlib.util.find_spec("psutil") is not None,
     }
 
 

@@ -233,3 +233,26 @@ def test_workers_read_no_repository_config_files(cfg, tmp_path):
         f"client): {done.stdout}{done.stderr[-500:]}"
     )
     assert np.isfinite(load_run(tmp_path / "r").summary["cum_fiscal_cost"]), "it ran"
+
+
+def test_only_worker_processes_are_settled_and_settling_changes_no_result(cfg, reference, tmp_path):
+    """gc.freeze and the allocator settings apply in a worker, never in the user's process."""
+    import gc
+
+    from joblib import Parallel, delayed
+
+    frozen = gc.get_freeze_count()
+    assert worker.settle_worker() is False, "the user's own process must not be settled"
+    assert gc.get_freeze_count() == frozen, "and its objects must stay collectable"
+
+    def settle_in_worker():
+        worker.settle_worker()  # settles it, unless an earlier task of this worker did
+        return worker.settle_worker(), worker._SETTLED, gc.get_freeze_count()
+
+    answers = Parallel(n_jobs=2)(delayed(settle_in_worker)() for _ in range(4))
+    for second, settled, count in answers:
+        assert settled and second is False, "a worker is settled once, by its first replicate"
+        assert count > 10_000, f"a settled worker freezes what its imports built, not {count}"
+    # settled workers (jobs=2, earlier test) and this process (jobs=1) gave the same tables
+    table = run_replicates(cfg, N, SEED, jobs=2, out=tmp_path, progress=False)
+    same_table(reference[0], table, "settled workers vs the unsettled parent")

@@ -8,7 +8,12 @@ tables go straight to disk.
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import json
+import multiprocessing
+import os
+import platform
 import traceback
 from typing import Any
 
@@ -52,6 +57,48 @@ def config_of(config: dict[str, Any]) -> DictConfig:
     return cfg
 
 
+#: glibc ``mallopt`` parameters (malloc.h) and the values a worker sets: serve arrays up to
+#: 32 MiB from the heap instead of fresh mappings, keep up to 128 MiB of freed memory, and grow
+#: the heap 16 MiB at a time.
+_MALLOPT = ((-3, 32 * 2**20), (-1, 128 * 2**20), (-2, 16 * 2**20))
+
+
+def settle_worker() -> bool:
+    """Prepare a worker process for a long run of replicates (once per process).
+
+    * ``gc.freeze``: a worker holds about 150,000 objects from its imports (pandas, Hydra,
+      Mesa, SciPy), none of them garbage. A full collection walks them all, about 75 ms, and
+      loky's workers run one every second when ``psutil`` is not installed (their memory-leak
+      guard), about 7 % of an experiment's time. Frozen, they are out of the collector's reach.
+    * glibc's allocator returns a replicate's monthly temporary arrays (430 KB each on the
+      default county) to the system and faults them back in, about 1,100 page faults a
+      replicate; the ``_MALLOPT`` settings keep them (about 3 % of an experiment's time, at
+      the cost of up to 128 MiB kept per worker). Skipped where the C library is not glibc,
+      and where the environment already sets the allocator (a ``MALLOC_*`` variable: Dask's
+      nanny, for one, starts its workers with ``MALLOC_TRIM_THRESHOLD_`` to return memory
+      early, and that choice is kept).
+
+    Neither changes a result. The user's own process (``jobs=1``, a notebook) is left alone:
+    only a child process of multiprocessing, loky or Dask is settled.
+
+    Returns:
+        Whether this call settled the process.
+    """
+    global _SETTLED
+    if _SETTLED or multiprocessing.parent_process() is None:
+        return False
+    _SETTLED = True
+    gc.freeze()
+    if platform.libc_ver()[0] == "glibc" and not any(k.startswith("MALLOC_") for k in os.environ):
+        mallopt = ctypes.CDLL(None).mallopt
+        for param, value in _MALLOPT:
+            mallopt(param, value)
+    return True
+
+
+_SETTLED = False
+
+
 def trim(res: RunResult, keep: tuple[str, ...]) -> RunResult:
     """Drop the tables not in ``keep``.
 
@@ -82,6 +129,7 @@ def run_replicate(
         and a resumed replicate give identical rows), ``{"ok": True, "result": RunResult}``
         without a folder, or ``{"ok": False, "error": "...", "traceback": "..."}``.
     """
+    settle_worker()
     try:
         res = trim(run(config_of(config), seed_from_record(record), tables=keep), keep)
         if folder is None:
