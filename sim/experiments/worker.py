@@ -61,6 +61,7 @@ def config_of(config: dict[str, Any]) -> DictConfig:
 #: 32 MiB from the heap instead of fresh mappings, keep up to 128 MiB of freed memory, and grow
 #: the heap 16 MiB at a time.
 _MALLOPT = ((-3, 32 * 2**20), (-1, 128 * 2**20), (-2, 16 * 2**20))
+_SETTLED = False  # this process has been settled (see settle_worker)
 
 
 def settle_worker() -> bool:
@@ -94,9 +95,6 @@ def settle_worker() -> bool:
         for param, value in _MALLOPT:
             mallopt(param, value)
     return True
-
-
-_SETTLED = False
 
 
 def trim(res: RunResult, keep: tuple[str, ...]) -> RunResult:
