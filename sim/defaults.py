@@ -36,14 +36,24 @@ class DefaultModel:
         self.sector = county.hh_sector
         # households without labour capacity (enterprise channel only) use the weak multiplier
         labour = np.where(county.hh_labour == LABOUR_NONE, 1, county.hh_labour)
-        self.pd = np.minimum(
+        # PD of each (grade, labour, sector) class; a household has its class's PD
+        pd_class = np.minimum(
             d.pd_annual
-            * np.asarray(d.grade_pd_multipliers)[county.hh_grade]
-            * np.asarray(d.labour_pd_multipliers)[labour]
-            * np.asarray(d.sector_pd_multipliers)[county.hh_sector],
+            * np.asarray(d.grade_pd_multipliers)[:, None, None]
+            * np.asarray(d.labour_pd_multipliers)[None, :, None]
+            * np.asarray(d.sector_pd_multipliers)[None, None, :],
             PD_CAP,
         )
-        self.threshold = ndtri(self.pd)
+        self.pd = pd_class[county.hh_grade, labour, county.hh_sector]
+        # a household's failure probability in a year depends only on its class and on the
+        # factors of its township and sector: one table per year, read through ``_cell``
+        n_t, n_s = county.n_townships, pd_class.shape[2]
+        self._class_threshold = ndtri(pd_class)
+        self._cell = (
+            ((county.hh_grade.astype(np.int32) * 2 + labour) * n_t + county.hh_township) * n_s
+            + county.hh_sector
+        ).astype(np.int32)
+        self._year_pd: tuple[int, np.ndarray] | None = None
         self.first_year = cal.year(0)
         n_years = cal.year(cal.months - 1) - self.first_year + 1
         self.z_county = rng.standard_normal(n_years)
@@ -76,16 +86,30 @@ class DefaultModel:
         """Failure probability of each project in ``idx`` given the year's shared factors.
 
         The project fails when systematic + w_idio * Phi^-1(u) < threshold, that is when
-        u < Phi((threshold - systematic) / w_idio).
+        u < Phi((threshold - systematic) / w_idio), with threshold = Phi^-1(PD x multiplier).
         """
-        threshold = self.threshold[idx]
+        p = self._pd_table(year)[self._cell[idx]]
         scaled = pd_multiplier != 1.0
         if scaled.any():
-            threshold = threshold.copy()
-            threshold[scaled] = ndtri(
-                np.minimum(self.pd[idx][scaled] * pd_multiplier[scaled], PD_CAP)
-            )
-        return ndtr((threshold - self.systematic(idx, year)) / self.w_idio)
+            s = idx[scaled]
+            threshold = ndtri(np.minimum(self.pd[s] * pd_multiplier[scaled], PD_CAP))
+            p[scaled] = ndtr((threshold - self.systematic(s, year)) / self.w_idio)
+        return p
+
+    def _pd_table(self, year: int) -> np.ndarray:
+        """Conditional PD of every (grade, labour, township, sector) cell in ``year``, flat.
+
+        The same expressions as :meth:`systematic` and :meth:`conditional_pd`, element by
+        element, so a household reads exactly the number its own computation would give.
+        """
+        if self._year_pd is None or self._year_pd[0] != year:
+            k = year - self.first_year
+            shared = (
+                self.w_county * self.z_county[k] + (self.w_township * self.z_township[k])[:, None]
+            ) + (self.w_sector * self.z_sector[k])[None, :]
+            table = ndtr((self._class_threshold[:, :, None, :] - shared) / self.w_idio)
+            self._year_pd = (year, table.ravel())
+        return self._year_pd[1]
 
     def fails(
         self, idx: np.ndarray, year: int, u: np.ndarray, pd_multiplier: np.ndarray

@@ -70,8 +70,8 @@ def build_enterprises(cfg, county: County, rng: np.random.Generator) -> Enterpri
     villages_of = _members(county.village_township, county.n_townships)
     village = np.array([rng.choice(villages_of[tw]) for tw in township], dtype=np.int64)
     sector = rng.choice(len(cfg.county.sector_names), n_e, p=np.asarray(cfg.county.sector_shares))
-    hh_enterprise = np.full(n_h, -1, dtype=np.int64)
-    hh_employer = np.full(n_h, -1, dtype=np.int64)
+    hh_enterprise = np.full(n_h, -1, dtype=np.int32)
+    hh_employer = np.full(n_h, -1, dtype=np.int32)
     n_workers = rng.poisson(e.workers_mean, n_e) if n_e else np.zeros(0, dtype=np.int64)
     u_link, u_pick = rng.random(n_h), rng.random(n_h)
     if n_e:

@@ -39,8 +39,8 @@ class HouseholdTable:
         self.has_repaid = np.zeros(n, dtype=bool)  # repaid at least one loan
         self.written_off = np.zeros(n, dtype=bool)  # had a loan written off
         self.blacklisted = np.zeros(n, dtype=bool)
-        self.ti_next_apply = np.zeros(n, dtype=np.int64)
-        self.ti_first_loan = np.full(n, NEVER, dtype=np.int64)
+        self.ti_next_apply = np.zeros(n, dtype=np.int32)
+        self.ti_first_loan = np.full(n, NEVER, dtype=np.int32)
         self.interest_fronted = np.zeros(n)  # yuan paid awaiting the county's reimbursement
         self.interest_arrears = np.zeros(n)  # yuan of interest due and unpaid
         # willing and able to borrow for an own project (static)

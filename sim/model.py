@@ -413,7 +413,8 @@ class MicrocreditModel(mesa.Model):
         self.village_balance = c.village_sum(loans.balance) + ent.balance_by(
             ent.village, c.n_villages
         )
-        self.village_npl = c.village_sum(loans.balance * self.npl) + ent.balance_by(
+        bad = np.flatnonzero(self.npl)  # a few rows: summed from their indices
+        self.village_npl = c.village_sum_rows(bad, loans.balance[bad]) + ent.balance_by(
             ent.village, c.n_villages, self.enterprise_npl
         )
         tw = c.village_township

@@ -56,7 +56,7 @@ class Recorder:
         k = model.cfg.classification
         self._class_limits = np.array([k.substandard_dpd, k.doubtful_dpd, k.loss_dpd])
         self._class_columns = [f"balance_{name}" for name in CLASS_NAMES[1:]]
-        self._overdue = np.zeros(0)  # balance of overdue household loans, this month
+        self._overdue = np.zeros(0, dtype=np.intp)  # overdue household loans, this month
         self._blocked = np.zeros(0, dtype=bool)  # villages where lending is suspended, this month
 
     def count_cohort(self, year: int, started: int, failed: int) -> None:
@@ -91,9 +91,11 @@ class Recorder:
         cnt = np.count_nonzero
         n_active = cnt(loans.active)
         state_counts = hh.state_counts(loans.active, loans.overdue, npl, n_active)
-        # balance of overdue loans per household slot: summed here and per village
-        self._overdue = loans.balance * loans.overdue
-        overdue_balance = float(self._overdue.sum()) + float((ent.balance * ent.overdue).sum())
+        # overdue household loans (a few rows): their balance summed here and per village
+        self._overdue = np.flatnonzero(loans.overdue)
+        overdue_balance = float(loans.balance[self._overdue].sum()) + float(
+            (ent.balance * ent.overdue).sum()
+        )
         for key, value in m.month_counts.items():
             self.cum[key] = self.cum.get(key, 0.0) + value
         balance = float(led.loan_balance.sum())
@@ -244,7 +246,8 @@ class Recorder:
         self.village_new_amount[t] = np.bincount(
             new_village, weights=loans.principal[new], minlength=n_v
         )
-        self.village_overdue[t] = vsum(self._overdue) + ent.balance_by(
+        od = self._overdue
+        self.village_overdue[t] = c.village_sum_rows(od, loans.balance[od]) + ent.balance_by(
             ent.village, n_v, ent.overdue
         )
         self.village_rated[t] = vsum(hh.rated)
@@ -262,7 +265,10 @@ class Recorder:
         limits = self._class_limits
         sums = np.zeros(len(CLASS_NAMES) - 1)
         for book in self.model.books():
-            idx = np.flatnonzero(book.overdue & book.active)
+            if book is self.model.loans:  # its overdue rows are already known this month
+                idx = self._overdue[book.active[self._overdue]]
+            else:
+                idx = np.flatnonzero(book.overdue & book.active)
             if len(idx):
                 cls = np.searchsorted(limits, book.mpd[idx] * 30, side="left")
                 sums += np.bincount(cls, weights=book.balance[idx], minlength=len(sums))

@@ -131,3 +131,26 @@ def test_oracle_rejects_the_wrong_correlation(rho, wrong_rho):
     assert all(r["ok"] for r in correct), "the same data pass their own law\n" + describe(
         correct, LEVELS
     )
+
+
+def test_failure_probability_is_the_copula_formula_for_every_household():
+    """The yearly table of failure probabilities per (grade, labour, township, sector) cell
+    gives each household exactly Phi((Phi^-1(PD x multiplier) - systematic) / w_idio) of its
+    own factors, with and without a PD multiplier (the year after an extension)."""
+    from scipy.special import ndtr, ndtri
+
+    from sim.defaults import PD_CAP
+
+    model = build_model(load_config("baseline", ["county=small"]), seed=5)
+    d = model.defaults
+    rows = np.arange(model.county.n_households)
+    multiplier = np.ones(len(rows))
+    multiplier[::7] = 1.5
+    multiplier[::11] = 900.0  # capped below 1
+    assert len(np.unique(d.pd)) > 5 and model.county.n_townships > 1, "cells differ"
+    for year in range(d.first_year, d.first_year + len(d.z_county)):
+        threshold = ndtri(np.minimum(d.pd * multiplier, PD_CAP))
+        formula = ndtr((threshold - d.systematic(rows, year)) / d.w_idio)
+        assert np.array_equal(d.conditional_pd(rows, year, multiplier), formula), year
+        some = rows[::3]
+        assert np.array_equal(d.conditional_pd(some, year, multiplier[::3]), formula[::3])

@@ -73,6 +73,10 @@ class County:
         """Sum of a per-household array over each village (booleans are counted)."""
         return self.villages.sum(values)
 
+    def village_sum_rows(self, rows: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """Sum of ``values``, one per household of ``rows`` (increasing), over each village."""
+        return self.villages.sum_rows(rows, values)
+
     @property
     def village_bank(self) -> np.ndarray:
         """Bank serving each village."""
