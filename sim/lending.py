@@ -109,7 +109,9 @@ def originate(model: MicrocreditModel) -> None:
     model.count("n_applications", len(apply))
     model.count("new_loans", len(new))
     model.count("new_borrower_households", len(first))
-    start_loan_years(model, new, t)
+    # the first loan-year's outcome is drawn with the loan-years that start at the review
+    # (phase 5): the same draw for each household (its uniform of this month), one call a month
+    loans.opened = new
 
 
 def _guarantee_room(
@@ -253,7 +255,9 @@ def review(model: MicrocreditModel) -> None:
     model.count("renewals", int(renew.sum()))
     model.count("extensions", int(extend.sum()))
     model.count("new_overdue", int((failed & ~extend).sum()))
-    start_loan_years(model, np.concatenate([due[extend], idx, due[next_year]]), t)
+    # the loans opened this month (phase 2) start their first loan-year with these
+    start_loan_years(model, np.concatenate([due[extend], idx, due[next_year], loans.opened]), t)
+    loans.opened = loans.opened[:0]
 
 
 def _extend(model: MicrocreditModel, idx: np.ndarray, t: int) -> None:

@@ -56,6 +56,8 @@ class LoanBook:
         self.subsidy_share = np.zeros(n)  # share of interest the county reimburses
         self.interest_due = np.zeros(n)  # yuan accrued this quarter, not yet paid
         self.pd_multiplier = np.ones(n)  # applied to the next loan-year's PD (after extension)
+        # slots opened this month whose first loan-year's outcome is drawn at the month's review
+        self.opened = np.zeros(0, dtype=np.intp)
         self.guarantor = np.full(n, -1, dtype=np.int8)  # guarantor index, -1 for none
         self.guarantors_used: set[int] = set()  # every index ever set (see set_guarantor)
         self.leaked_to = np.full(n, -1, dtype=np.int32)  # enterprise using it (户贷企用), -1 none

@@ -51,7 +51,8 @@ class MicrocreditModel(mesa.Model):
     5. ``review_projects``: a failed project shows at the first payment it misses (the
        quarter's interest when households pay it, else principal at maturity) and falls
        overdue or, beyond the household's control, is extended (§5); performing loan-years
-       that end now start the next year, or at maturity are repaid or renewed (§5).
+       that end now start the next year, or at maturity are repaid or renewed (§5); the
+       outcome of every loan-year starting this month is drawn, new loans' first included.
     6. ``review_enterprises``: rectification deadlines (recall, blacklist), maturities and
        new enterprise loans every month; at the assessment month profits, returns to linked
        households, defaults and the compliance review (§1, §2).
