@@ -24,7 +24,7 @@ PD_CAP = 0.999
 
 
 class DefaultModel:
-    """Yearly shared factors and per-household failure thresholds."""
+    """Yearly shared factors, each household's PD, and the year's failure probability per cell."""
 
     def __init__(self, cfg: DictConfig, county: County, rng: np.random.Generator, cal: Calendar):
         d = cfg.default
