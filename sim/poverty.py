@@ -142,10 +142,13 @@ class PovertyTable:
         """Years since supports began to be withdrawn (<= 0 while supported; poor: 0)."""
         return np.where(self.poor, 0, year - self._support_end)
 
-    def support_factor(self, year: int, p) -> np.ndarray:
-        """Share of full supports (transfers, jobs) each household receives in ``year``."""
-        if year <= self._support_end:  # nobody's supports are being withdrawn yet
-            return np.ones(len(self.poor))
+    def support_factor(self, year: int, p) -> np.ndarray | float:
+        """Share of full supports (transfers, jobs) each household receives in ``year``.
+
+        1.0 for every household (a number, not an array) while nobody's are being withdrawn.
+        """
+        if year <= self._support_end:
+            return 1.0
         if p.withdrawal_rule != "tapered":  # withdrawn at once from every household not poor
             return self.poor.astype(float)
         j = self._years_withdrawn(year, p)
@@ -244,7 +247,8 @@ class PovertyTable:
         jobs = np.where(self.has_job, inc.job_wage, 0.0) * support
         transfers = inc.transfer_per_person * support
         from_enterprises, returns = self._enterprise_income(model)
-        income = market + (project + from_enterprises + jobs) / c.hh_size + transfers
+        sizes = self._sizes  # persons, as floats: the same quotients without a cast each time
+        income = market + (project + from_enterprises + jobs) / sizes + transfers
         line = self.line(year, p)
         if p.withdrawal_rule == "profit_retention" and model.enterprises.n:
             income = income - self._retain(model, income, returns, line)
@@ -256,8 +260,8 @@ class PovertyTable:
             monitored = np.flatnonzero(caught & ~self.poor)
             help_[monitored] = np.maximum(line - income[monitored], 0.0)
             income[monitored] += help_[monitored]
-        self.cum_floor += float((floor * c.hh_size).sum())
-        self.cum_transfers += float(((transfers + floor + help_) * c.hh_size + jobs).sum())
+        self.cum_floor += float((floor * sizes).sum())
+        self.cum_transfers += float(((transfers + floor + help_) * sizes + jobs).sum())
         self._income_rows[k] = income
         stable = (income >= line * (1.0 + p.exit_margin)) | (
             self.floored & (std >= line) & (income >= line)
