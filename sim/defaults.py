@@ -47,11 +47,11 @@ class DefaultModel:
         self.pd = pd_class[county.hh_grade, labour, county.hh_sector]
         # a household's failure probability in a year depends only on its class and on the
         # factors of its township and sector: one table per year, read through ``_cell``
-        n_t, n_s = county.n_townships, pd_class.shape[2]
         self._class_threshold = ndtri(pd_class)
-        self._cell = (
-            ((county.hh_grade.astype(np.int32) * 2 + labour) * n_t + county.hh_township) * n_s
-            + county.hh_sector
+        n_g, n_l, n_s = pd_class.shape
+        self._cell = np.ravel_multi_index(
+            (county.hh_grade, labour, county.hh_township, county.hh_sector),
+            (n_g, n_l, county.n_townships, n_s),
         ).astype(np.int32)
         self._year_pd: tuple[int, np.ndarray] | None = None
         self.first_year = cal.year(0)

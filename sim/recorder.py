@@ -143,7 +143,7 @@ class Recorder:
             "npl_ratio": npl_balance / balance if balance > 0 else 0.0,
             "n_villages_suspended": cnt(self._blocked),
             "n_townships_suspended": cnt(m.breaker.township_suspended),
-            **self._class_balances(),
+            **self._class_balances(self._overdue),
             **m.npl_flows,
             "new_claims": now["fund_payout"] + now["guarantor_payout"],
             "new_writeoffs": now["written_off"],
@@ -256,19 +256,20 @@ class Recorder:
         self.village_own_suspended[t] = m.breaker.village_suspended
         self.township_suspended[t] = m.breaker.township_suspended
 
-    def _class_balances(self) -> dict[str, float]:
+    def _class_balances(self, household_overdue: np.ndarray) -> dict[str, float]:
         """Balance on the banks' books by five-category class (both channels).
 
         Only overdue loans are outside the normal class, so only they are classed here (the
-        same day limits as ``LoanBook.classify``).
+        same day limits as ``LoanBook.classify``); ``household_overdue`` are the household
+        book's overdue rows, already found for the month's row.
         """
         limits = self._class_limits
         sums = np.zeros(len(CLASS_NAMES) - 1)
-        for book in self.model.books():
-            if book is self.model.loans:  # its overdue rows are already known this month
-                idx = self._overdue[book.active[self._overdue]]
-            else:
-                idx = np.flatnonzero(book.overdue & book.active)
+        loans, ent = self.model.loans, self.model.enterprise_loans
+        for book, idx in (
+            (loans, household_overdue[loans.active[household_overdue]]),
+            (ent, np.flatnonzero(ent.overdue & ent.active)),
+        ):
             if len(idx):
                 cls = np.searchsorted(limits, book.mpd[idx] * 30, side="left")
                 sums += np.bincount(cls, weights=book.balance[idx], minlength=len(sums))

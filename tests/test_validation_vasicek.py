@@ -139,11 +139,22 @@ def test_failure_probability_is_the_copula_formula_for_every_household():
     own factors, with and without a PD multiplier (the year after an extension)."""
     from scipy.special import ndtr, ndtri
 
+    from sim.county import LABOUR_NONE
     from sim.defaults import PD_CAP
 
     model = build_model(load_config("baseline", ["county=small"]), seed=5)
-    d = model.defaults
+    d, c, dc = model.defaults, model.county, model.cfg.default
     rows = np.arange(model.county.n_households)
+    # each household's PD: pd_annual x its grade, labour (none counts as weak), sector multipliers
+    labour = np.where(c.hh_labour == LABOUR_NONE, 1, c.hh_labour)
+    own_pd = np.minimum(
+        dc.pd_annual
+        * np.asarray(dc.grade_pd_multipliers)[c.hh_grade]
+        * np.asarray(dc.labour_pd_multipliers)[labour]
+        * np.asarray(dc.sector_pd_multipliers)[c.hh_sector],
+        PD_CAP,
+    )
+    assert np.array_equal(d.pd, own_pd)
     multiplier = np.ones(len(rows))
     multiplier[::7] = 1.5
     multiplier[::11] = 900.0  # capped below 1
