@@ -32,8 +32,8 @@ def test_declarations_are_well_formed_and_labelled():
 def test_an_undeclared_column_is_refused(monkeypatch):
     original = Recorder._class_balances
 
-    def extra(self):
-        return {**original(self), "balance_mystery": 1.0}
+    def extra(self, *args):
+        return {**original(self, *args), "balance_mystery": 1.0}
 
     monkeypatch.setattr(Recorder, "_class_balances", extra)
     with pytest.raises(KeyError, match="declare them in sim/outputs.py"):
