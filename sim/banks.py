@@ -76,17 +76,17 @@ def approve(
     Returns:
         The approved mask over the applicants and counts of refusals by reason.
     """
-    candidates = np.flatnonzero(worthy & open_place)
+    candidates = (worthy & open_place).nonzero()[0]
     capacity = lending_capacities(m)
     n_banks = m.ledger.n_banks
     asked = np.bincount(bank[candidates], weights=amount[candidates], minlength=n_banks)
-    short = np.flatnonzero(~fits_whole(asked, capacity, len(candidates)))
+    short = (~fits_whole(asked, capacity, len(candidates))).nonzero()[0]
     if len(short):  # queue by priority at the banks whose capacity runs out
         order = priority_order(candidates, priority)
         bank_q, amount_q = bank[order], amount[order]
         within = np.ones(len(order), dtype=bool)
         for b in short:
-            mine = np.flatnonzero(bank_q == b)  # this bank's applicants, still in priority order
+            mine = (bank_q == b).nonzero()[0]  # this bank's applicants, still in priority order
             within[mine] = np.cumsum(amount_q[mine]) <= capacity[b] + 1e-6
         served = order[within]
     else:
@@ -108,7 +108,7 @@ class Bank(mesa.Agent):
     def __init__(self, model: MicrocreditModel, index: int):
         super().__init__(model)
         self.index = index
-        self.townships = np.flatnonzero(model.county.township_bank == index)
+        self.townships = (model.county.township_bank == index).nonzero()[0]
 
     def lending_capacity(self) -> float:
         """Yuan this bank may still lend: fund deposit x leverage - outstanding balance (§10)."""

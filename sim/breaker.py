@@ -54,8 +54,8 @@ class Breaker:
             ("township", self.township_suspended, new_t),
             ("village", self.village_suspended, new_v),
         ):
-            events += [("suspension", level, int(i)) for i in np.flatnonzero(new & ~old)]
-            events += [("resumption", level, int(i)) for i in np.flatnonzero(old & ~new)]
+            events += [("suspension", level, int(i)) for i in (new & ~old).nonzero()[0]]
+            events += [("resumption", level, int(i)) for i in (old & ~new).nonzero()[0]]
         self.village_suspended = new_v
         self.township_suspended = new_t
         return events

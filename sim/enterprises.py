@@ -77,9 +77,9 @@ def build_enterprises(cfg, county: County, rng: np.random.Generator) -> Enterpri
     if n_e:
         no_labour = county.hh_labour == LABOUR_NONE
         p_link = np.where(no_labour, e.link_share_no_labour, e.able_link_share)
-        linked = np.flatnonzero(u_link < p_link)
+        linked = (u_link < p_link).nonzero()[0]
         hh_enterprise[linked] = local_choice(county.hh_township[linked], township, u_pick[linked])
-        able_free = np.flatnonzero(~no_labour & (hh_enterprise < 0))
+        able_free = (~no_labour & (hh_enterprise < 0)).nonzero()[0]
         able_of = _grouped(able_free, county.hh_township[able_free], county.n_townships)
         for k in range(n_e):  # enterprises, not households: one pass per enterprise
             pool = able_of[township[k]]
@@ -164,7 +164,7 @@ def open_enterprise_book(model: MicrocreditModel) -> LoanBook:
     bank = model.county.township_bank[ent.township].astype(np.int64)
     book = LoanBook(ent.n, bank, ent.village)
     n_linked = ent.n_linked()
-    idx = np.flatnonzero(n_linked > 0)
+    idx = (n_linked > 0).nonzero()[0]
     if len(idx) == 0:
         return book
     rng = model.streams["enterprise_book"]
@@ -206,7 +206,7 @@ def yearly_review(model: MicrocreditModel, due: np.ndarray) -> None:
     ent, book, e = model.enterprises, model.enterprise_loans, model.cfg.enterprise
     rng = model.streams["enterprise_profit"]
     eta, u_breach = rng.standard_normal(ent.n), rng.random(ent.n)
-    live = np.flatnonzero(book.active & ~book.overdue & (ent.status == ACTIVE))
+    live = (book.active & ~book.overdue & (ent.status == ACTIVE)).nonzero()[0]
     ent.paid_fraction[:] = np.where(ent.status == ACTIVE, 1.0, 0.0)
     if len(live) == 0:
         return
@@ -247,14 +247,14 @@ def monthly_review(model: MicrocreditModel) -> None:
     """Rectification deadlines (recall, §2), maturities (renew or repay) and new loans (§1)."""
     ent, book, e, t = model.enterprises, model.enterprise_loans, model.cfg.enterprise, model.t
     u = model.streams["enterprise_rectify"].random(ent.n)
-    closing = np.flatnonzero((ent.ti_rectify == t) & (ent.status == ACTIVE))
+    closing = ((ent.ti_rectify == t) & (ent.status == ACTIVE)).nonzero()[0]
     failing = closing[(ent.cash[closing] < 0) | (u[closing] < e.p_breach_persists)]
     ent.ti_rectify[closing] = NEVER
     insolvent = ent.cash[failing] < -e.insolvency_cash_share * book.principal[failing]
     default(model, failing[insolvent])
     recall(model, failing[~insolvent])
 
-    due = np.flatnonzero(book.active & ~book.overdue & (book.ti_maturity == t))
+    due = (book.active & ~book.overdue & (book.ti_maturity == t)).nonzero()[0]
     in_campaign = model.calendar.in_campaign(t)
     ok = (
         e.renewal
@@ -313,8 +313,8 @@ def originate(model: MicrocreditModel) -> None:
     g = guarantor_index(model.cfg.guarantee.enterprise_guarantor)
     term_m = 12 * int(e.term_years)
     rate = lending_rate(model, term_m, t)
-    for k in np.flatnonzero(can & (u < e.p_apply_monthly)):
-        pool = np.flatnonzero(free & (model.county.hh_township == ent.township[k]))
+    for k in (can & (u < e.p_apply_monthly)).nonzero()[0]:
+        pool = (free & (model.county.hh_township == ent.township[k])).nonzero()[0]
         amount = e.amount_per_household * len(pool)
         if len(pool) == 0:
             continue

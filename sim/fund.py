@@ -80,7 +80,7 @@ class FinanceOffice(mesa.Agent):
                 give = need * (cover / need.sum())
                 ledger.post_totals("fund_transfer_out", spare * (cover / spare.sum()))
                 ledger.post_totals("fund_transfer_in", give)
-            for b in np.flatnonzero((need > 1e-9) & ~self._deposit_empty):
+            for b in ((need > 1e-9) & ~self._deposit_empty).nonzero()[0]:
                 m.recorder.event("bank_deposit_exhausted", "bank", int(b))
             self._deposit_empty |= need > 1e-9
         paid_b = own + give

@@ -76,7 +76,7 @@ def fund_required(
     if rule in ("none", "fixed"):
         before_topup = np.concatenate([[0.0], np.cumsum(np.asarray(topups, float))[:-1]])
         return float(max(0.0, -np.min(np.cumsum(net) + before_topup)))
-    ends = np.flatnonzero(np.asarray(topup_month, bool))
+    ends = np.asarray(topup_month, bool).nonzero()[0]
     segments = np.split(net, ends + 1)
     drawdown = np.array([max(0.0, -np.min(np.cumsum(s))) if len(s) else 0.0 for s in segments])
     total = np.array([s.sum() for s in segments])

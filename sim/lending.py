@@ -66,7 +66,7 @@ def applicants(model: MicrocreditModel) -> tuple[np.ndarray, np.ndarray]:
     eligible &= hh.could_borrow
     np.greater(eligible, model.loans.active, out=eligible)  # and no loan now
     eligible &= hh.ti_next_apply <= t
-    idx = np.flatnonzero(eligible)
+    idx = eligible.nonzero()[0]
     own = np.where(hh.has_repaid[idx], hazard * u.repeat_hazard_multiplier, hazard)
     applies = u_apply[idx] < own
     return idx[applies], u_apply[idx][applies] / own[applies]
@@ -127,7 +127,7 @@ def _guarantee_room(
         return
     guarantor = model.guarantors[g]
     room = guarantor.room()
-    queue = np.flatnonzero(approved)
+    queue = approved.nonzero()[0]
     blocked = 0
     if not fits_whole(amount[queue].sum(), room, len(queue)):
         queue = priority_order(queue, priority)
@@ -142,7 +142,7 @@ def _leak(model: MicrocreditModel, new: np.ndarray, u_leak: np.ndarray) -> None:
     ent, share = model.enterprises, model.cfg.enterprise.leakage_share
     if share <= 0 or u_leak is None or ent.n == 0 or len(new) == 0:
         return
-    live = np.flatnonzero(ent.status == ACTIVE)
+    live = (ent.status == ACTIVE).nonzero()[0]
     if len(live) == 0:
         return
     leak = new[u_leak[new] < share]
@@ -176,7 +176,7 @@ def start_loan_years(
     # given failure v = u / p is a fresh uniform: wilful below p_wilful (非主观因素 otherwise),
     # and rescaled within either part it is again uniform and gives the month of the failure
     pw = float(model.cfg.default.p_wilful)
-    f = np.flatnonzero(failed)
+    f = failed.nonzero()[0]
     v = u[idx[f]] / p[f]  # p > u >= 0 where the project fails
     wilful_f = v < pw
     wilful = np.zeros(len(idx), dtype=bool)
@@ -222,7 +222,7 @@ def review(model: MicrocreditModel) -> None:
     renewed without repaying principal (无还本续贷).
     """
     t, loans, m = model.t, model.loans, model.cfg.maturity
-    due = np.flatnonzero(loans.active & ~loans.overdue & (loans.ti_review == t))
+    due = (loans.active & ~loans.overdue & (loans.ti_review == t)).nonzero()[0]
     leaked = loans.leaked_to[due] >= 0
     if leaked.any():  # a leaked loan's fate follows the enterprise that uses it
         loans.failed[due[leaked]] = (

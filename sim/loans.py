@@ -204,7 +204,7 @@ def npl_flows(books: tuple[tuple[LoanBook, np.ndarray], ...]) -> dict[str, float
     """
     flows = {"new_npl_balance": 0.0, **{f"npl_outflow_{p}": 0.0 for p in NPL_OUTFLOWS}}
     for book, npl in books:
-        new = np.flatnonzero(np.greater(npl, book.was_npl))  # npl & ~was_npl, a few rows
+        new = np.greater(npl, book.was_npl).nonzero()[0]  # npl & ~was_npl, a few rows
         flows["new_npl_balance"] += float(book.balance[new].sum())
         for part, amount in book.npl_out.items():
             flows[f"npl_outflow_{part}"] += amount

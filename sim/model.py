@@ -107,7 +107,7 @@ class MicrocreditModel(mesa.Model):
             open_books(self, self.county_files)
         led = self.ledger
         over = led.loan_balance > np.maximum(led.fund_balance, 0.0) * self.cfg.fund.leverage + 1e-6
-        self.opening_over_capacity = [int(b) for b in np.flatnonzero(over)]
+        self.opening_over_capacity = [int(b) for b in over.nonzero()[0]]
         sub_dpd = self.cfg.classification.substandard_dpd
         for book in self.books():  # the opening book's NPL state, for the first month's flows
             book.was_npl = book.non_performing(sub_dpd)
@@ -163,9 +163,9 @@ class MicrocreditModel(mesa.Model):
         rng = self.streams["initial_book"]
         candidates = hh.could_borrow & (self.credit_lines[c.hh_grade] > 0)
         candidates &= c.hh_age <= cfg.credit.age_limit
-        chosen = np.flatnonzero(
+        chosen = (
             candidates & (rng.random(c.n_households) < cfg.uptake.initial_loan_share)
-        )
+        ).nonzero()[0]
         hh.rated[chosen] = hh.aware[chosen] = True
         hh.grade[chosen] = c.hh_grade[chosen]
         term_m = 12 * hh.term_years[chosen]
@@ -320,13 +320,13 @@ class MicrocreditModel(mesa.Model):
             office.reimburse(self.t)
             # a project that failed misses this payment (it shows in phase 5)
             paying = performing & ~(loans.failed & (loans.ti_review == self.t))
-            office.settle_interest(self.t, np.flatnonzero(paying), quarter_end=True)
+            office.settle_interest(self.t, paying.nonzero()[0], quarter_end=True)
         ent_cycle.accrue_enterprise_interest(self)
         charge_fees(self, performing_balance)
 
     def age_overdue(self) -> None:
         """Phase 4: overdue loans age one month; some households repay late."""
-        overdue = np.flatnonzero(self.loans.overdue)
+        overdue = self.loans.overdue.nonzero()[0]
         self.loans.mpd[overdue] += 1
         ent_book = self.enterprise_loans
         ent_book.mpd[ent_book.overdue] += 1
@@ -357,7 +357,7 @@ class MicrocreditModel(mesa.Model):
             (self.loans, sharing.household),
             (self.enterprise_loans, sharing.enterprise),
         ):
-            overdue = np.flatnonzero(book.overdue)  # claims and write-offs leave it unchanged
+            overdue = book.overdue.nonzero()[0]  # claims and write-offs leave it unchanged
             if not len(overdue):
                 continue
             dpd = book.mpd[overdue] * 30
@@ -414,7 +414,7 @@ class MicrocreditModel(mesa.Model):
         self.village_balance = c.village_sum(loans.balance) + ent.balance_by(
             ent.village, c.n_villages
         )
-        bad = np.flatnonzero(self.npl)  # a few rows: summed from their indices
+        bad = self.npl.nonzero()[0]  # a few rows: summed from their indices
         self.village_npl = c.village_sum_rows(bad, loans.balance[bad]) + ent.balance_by(
             ent.village, c.n_villages, self.enterprise_npl
         )

@@ -129,7 +129,7 @@ class PovertyTable:
             top = neg <= v
             surplus = int(np.count_nonzero(top)) - b  # households tied at v beyond the bound
             if surplus > 0:
-                top[np.flatnonzero(neg == v)[-surplus:]] = False
+                top[(neg == v).nonzero()[0][-surplus:]] = False
             reached += top
         later = len(years) - reached
         exit_year = np.array([*years, NO_YEAR], dtype=np.int32)[later]
@@ -203,7 +203,7 @@ class PovertyTable:
             received = (ret + payout) * paid
         else:  # nothing is retained or paid out later
             received = returns.copy()
-        leaked = np.flatnonzero(loans.active & (loans.leaked_to >= 0))
+        leaked = (loans.active & (loans.leaked_to >= 0)).nonzero()[0]
         if len(leaked):
             fraction = ent.paid_fraction[loans.leaked_to[leaked]]
             received[leaked] += e.return_rate * loans.principal[leaked] * fraction
@@ -257,7 +257,7 @@ class PovertyTable:
         income = income + floor
         help_ = np.zeros(len(income))
         if year <= self._support_end:
-            monitored = np.flatnonzero(caught & ~self.poor)
+            monitored = (caught & ~self.poor).nonzero()[0]
             help_[monitored] = np.maximum(line - income[monitored], 0.0)
             income[monitored] += help_[monitored]
         self.cum_floor += float((floor * sizes).sum())
@@ -325,21 +325,30 @@ class PovertyTable:
         are not simulated). ``supported``: the whole window lies in years with full supports
         (up to ``support_end_year``).
         """
+        exited = (self.first_exit >= self.first_year).nonzero()[0]
+        exit_year = self.first_exit[exited]
+        cohort = exit_year - self.first_year  # small integers: the cohort's index, no sort needed
+        n_exited = np.bincount(cohort)
+        returned = self.first_return[exited]
+        # years from first exit to first return (a household that never returned is left out)
+        gap = np.where(returned >= 0, returned - exit_year, max_years + 1)
+        backs = [  # per cohort, households back in poverty within k years of exit
+            np.bincount(cohort[gap <= k], minlength=len(n_exited))
+            for k in range(1, max_years + 1)
+        ]
         rows = []
-        for y in np.unique(self.first_exit[self.first_exit >= self.first_year]):
-            cohort = self.first_exit == y
-            n = int(cohort.sum())
-            for k in range(1, max_years + 1):
+        for j in n_exited.nonzero()[0].tolist():
+            y, n = self.first_year + j, int(n_exited[j])
+            for k, back in enumerate(backs, start=1):
                 if y + k > last_year:
                     break
-                back = cohort & (self.first_return >= 0) & (self.first_return <= y + k)
                 rows.append(
                     {
-                        "exit_year": int(y),
+                        "exit_year": y,
                         "years_since_exit": k,
                         "n_exited": n,
-                        "n_returned": int(back.sum()),
-                        "return_rate": back.sum() / n,
+                        "n_returned": int(back[j]),
+                        "return_rate": int(back[j]) / n,
                         "supported": bool(y + k <= self._support_end),
                     }
                 )
@@ -368,14 +377,14 @@ class PovertyTable:
         k_end = self._support_end - self.first_year
         if not 0 <= k_end < self.n_years:
             return pd.DataFrame(columns=cols)
-        panel = np.flatnonzero(~self.poor_at[k_end] & (self.first_exit != NO_YEAR))
+        panel = (~self.poor_at[k_end] & (self.first_exit != NO_YEAR)).nonzero()[0]
         # one grouped pass per year over the panel, cohorts by year of first exit (small
         # integers: the year less the first one is the group, no sort needed)
         exit_year = self.first_exit[panel]
         first = int(exit_year.min()) if len(panel) else 0
         code = exit_year - first
         size = np.bincount(code)
-        present = np.flatnonzero(size)
+        present = size.nonzero()[0]
         n_c = len(size)
         since = np.zeros(len(panel), dtype=bool)  # poor again in some year since supports ended
         folded = k_end  # the last year folded into ``since``

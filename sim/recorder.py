@@ -92,7 +92,7 @@ class Recorder:
         n_active = cnt(loans.active)
         state_counts = hh.state_counts(loans.active, loans.overdue, npl, n_active)
         # overdue household loans (a few rows): their balance summed here and per village
-        self._overdue = np.flatnonzero(loans.overdue)
+        self._overdue = loans.overdue.nonzero()[0]
         overdue_balance = float(loans.balance[self._overdue].sum()) + float(
             (ent.balance * ent.overdue).sum()
         )
@@ -236,7 +236,7 @@ class Recorder:
         t, loans, hh, c, ent = m.t, m.loans, m.households, m.county, m.enterprise_loans
         vsum, n_v, village = c.village_sum, c.n_villages, c.hh_village
         # loans started this month: a few slots, counted per village from their indices
-        started = np.flatnonzero(loans.ti_start == t)
+        started = (loans.ti_start == t).nonzero()[0]
         new = started[loans.active[started]]
         new_village = village[new]
         self.village_balance[t] = m.village_balance
@@ -268,7 +268,7 @@ class Recorder:
         loans, ent = self.model.loans, self.model.enterprise_loans
         for book, idx in (
             (loans, household_overdue[loans.active[household_overdue]]),
-            (ent, np.flatnonzero(ent.overdue & ent.active)),
+            (ent, (ent.overdue & ent.active).nonzero()[0]),
         ):
             if len(idx):
                 cls = np.searchsorted(limits, book.mpd[idx] * 30, side="left")

@@ -25,7 +25,7 @@ class Segments:
         self.starts = starts
         # reduceat sums from each index to the next one (the last to the end of the array), so
         # it is given the starts of the non-empty groups only; empty groups stay zero
-        self._filled = np.flatnonzero(self.counts)
+        self._filled = self.counts.nonzero()[0]
         self._any_empty = len(self._filled) < self.n_groups
         self._at = starts[self._filled]
 
