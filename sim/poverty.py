@@ -333,8 +333,7 @@ class PovertyTable:
         # years from first exit to first return (a household that never returned is left out)
         gap = np.where(returned >= 0, returned - exit_year, max_years + 1)
         backs = [  # per cohort, households back in poverty within k years of exit
-            np.bincount(cohort[gap <= k], minlength=len(n_exited))
-            for k in range(1, max_years + 1)
+            np.bincount(cohort[gap <= k], minlength=len(n_exited)) for k in range(1, max_years + 1)
         ]
         rows = []
         for j in n_exited.nonzero()[0].tolist():
@@ -388,7 +387,7 @@ class PovertyTable:
         n_c = len(size)
         since = np.zeros(len(panel), dtype=bool)  # poor again in some year since supports ended
         folded = k_end  # the last year folded into ``since``
-        rows = []
+        years = []  # per year, its rows as columns
         for r in range(span[0], span[1] + 1):
             k = k_end + 1 + r
             if not 0 <= k < self.n_years:
@@ -397,19 +396,20 @@ class PovertyTable:
                 since |= self.poor_at[folded + 1 : k + 1, panel].any(axis=0)
                 folded = k
             income = np.bincount(code, weights=self.income_in(k)[panel], minlength=n_c)
-            poor = np.bincount(code, weights=self.poor_at[k, panel], minlength=n_c)
-            relapsed = np.bincount(code, weights=since, minlength=n_c)
-            for j in present:
-                y = first + j
-                rows.append(
-                    {
-                        "exit_year": int(y),
-                        "years_relative_to_support_end": r,
-                        "year": self.first_year + k,
-                        "n_households": int(size[j]),
-                        "mean_income_per_person": float(income[j] / size[j]),
-                        "poor_share": float(poor[j] / size[j]),
-                        "relapsed_share": float(relapsed[j] / size[j]),
-                    }
-                )
-        return pd.DataFrame(rows, columns=cols)
+            poor = np.bincount(code[self.poor_at[k, panel]], minlength=n_c)
+            relapsed = np.bincount(code[since], minlength=n_c)
+            n = size[present]
+            years.append(
+                {
+                    "exit_year": first + present,
+                    "years_relative_to_support_end": np.full(len(present), r, dtype=np.int64),
+                    "year": np.full(len(present), self.first_year + k, dtype=np.int64),
+                    "n_households": n,
+                    "mean_income_per_person": income[present] / n,
+                    "poor_share": poor[present] / n,
+                    "relapsed_share": relapsed[present] / n,
+                }
+            )
+        if not years or not len(present):
+            return pd.DataFrame(columns=cols)
+        return pd.DataFrame({c: np.concatenate([year[c] for year in years]) for c in cols})
