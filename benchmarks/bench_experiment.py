@@ -10,6 +10,12 @@ so each peak is that run's own: equal peaks show the parent's memory does not gr
 (workers save each replicate and return only its summary row). The JSON line also says whether
 ``psutil`` is installed: without it, loky's workers run a full garbage collection every second
 (``sim.experiments.worker.settle_worker`` makes that cheap).
+
+Unless ``--no-probe``, a fresh process times single replicates, run and saved as a worker
+runs them, just before and just after the experiment (``replicate_s_before`` and
+``replicate_s_after``, the fastest of five). This machine's speed drifts by 5-15 % from one
+minute to the next; ``n / jobs`` times the probe is what the experiment would take on the
+machine as it was, so a slow run can be told from a slow machine.
 """
 
 from __future__ import annotations
@@ -63,6 +69,42 @@ def bench(n: int, jobs: int, seed: int, out: Path | None, overrides: list[str]) 
     }
 
 
+PROBE = """
+import multiprocessing, sys, tempfile, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from sim import load_config
+from sim.config import to_container
+from sim.experiments.worker import default_tables, run_replicate
+
+
+def replicates(out):  # in a child process, which run_replicate settles as it settles a worker
+    config, keep = to_container(load_config("baseline", sys.argv[2:])), default_tables()
+    folder = Path(tempfile.mkdtemp(prefix="bench_probe_"))
+    times = []
+    for seed in range(6):  # the first warms up
+        start = time.perf_counter()
+        run_replicate(config, [seed], str(folder / str(seed)), keep)
+        times.append(time.perf_counter() - start)
+    out.put(min(times[1:]))
+
+
+ctx = multiprocessing.get_context("fork")
+out = ctx.Queue()
+child = ctx.Process(target=replicates, args=(out,))
+child.start()
+print(out.get())
+child.join()
+"""
+
+
+def probe(overrides: list[str]) -> float:
+    """Seconds a replicate takes now, run and saved as a worker runs it (fastest of five)."""
+    argv = [sys.executable, "-c", PROBE, str(ROOT), *overrides]
+    done = subprocess.run(argv, capture_output=True, text=True, check=True)
+    return float(done.stdout.strip().splitlines()[-1])
+
+
 def scaling(ns: list[int], jobs: int, overrides: list[str]) -> None:
     """Each n in a fresh process; report the parent's peak for each."""
     for n in ns:
@@ -79,15 +121,25 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=20190218)
     p.add_argument("--out", type=Path, default=None, help="keep the experiment here")
     p.add_argument("--scaling", default=None, help="comma-separated n, each in a fresh process")
+    p.add_argument("--no-probe", action="store_true", help="skip timing single replicates")
     p.add_argument("overrides", nargs="*", help="Hydra overrides, e.g. horizon.months=24")
     args = p.parse_args()
     if args.scaling:
         scaling([int(v) for v in args.scaling.split(",")], args.jobs, args.overrides)
         return
+    before = None if args.no_probe else probe(args.overrides)
     r = bench(args.n, args.jobs, args.seed, args.out, args.overrides)
+    if before is not None:
+        after = probe(args.overrides)
+        r["replicate_s_before"], r["replicate_s_after"] = round(before, 3), round(after, 3)
+        r["machine_wall_s"] = round(args.n / args.jobs * min(before, after), 1)
     print(f"{r['done']} replicates in {r['wall_s']:.0f} s with jobs={r['jobs']}: "
           f"{r['replicates_per_s']:.2f} replicates/s; parent peak RSS {r['parent_peak_rss_mb']:.0f} MB "
           f"({r['parent_rss_before_run_mb']:.0f} MB before the run); {r['disk_mb']:.0f} MB on disk")  # fmt: skip
+    if "machine_wall_s" in r:
+        print(f"a replicate took {r['replicate_s_before']:.3f} s just before and "
+              f"{r['replicate_s_after']:.3f} s just after: {r['machine_wall_s']:.0f} s for "
+              f"{args.n} on {args.jobs} workers at the faster speed")  # fmt: skip
     print(json.dumps(r))
 
 
