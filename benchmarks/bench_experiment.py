@@ -1,6 +1,6 @@
 """Experiment throughput and parent memory: replicates of the default county, saved to disk.
 
-    python benchmarks/bench_experiment.py                 # 1,000 replicates, jobs=2 (~10 min)
+    python benchmarks/bench_experiment.py                 # 1,000 replicates, jobs=2 (~3 min)
     python benchmarks/bench_experiment.py --n 50          # a quick look
     python benchmarks/bench_experiment.py --scaling 20,200   # parent peak RSS at two n
 
@@ -11,11 +11,12 @@ so each peak is that run's own: equal peaks show the parent's memory does not gr
 ``psutil`` is installed: without it, loky's workers run a full garbage collection every second
 (``sim.experiments.worker.settle_worker`` makes that cheap).
 
-Unless ``--no-probe``, a fresh process times single replicates, run and saved as a worker
-runs them, just before and just after the experiment (``replicate_s_before`` and
-``replicate_s_after``, the fastest of five). This machine's speed drifts by 5-15 % from one
-minute to the next; ``n / jobs`` times the probe is what the experiment would take on the
-machine as it was, so a slow run can be told from a slow machine.
+Unless ``--no-probe``, ``jobs`` fresh processes time replicates at the same time, run and
+saved as a worker runs them, just before and just after the experiment
+(``replicate_s_before`` and ``replicate_s_after``, the median of five each). This machine's
+speed drifts by 5-15 % from one minute to the next; ``n / jobs`` times the probe is what the
+experiment would take on the machine as it was (``machine_wall_s``, at the faster of the
+two), so a slow run can be told from a slow machine.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def bench(n: int, jobs: int, seed: int, out: Path | None, overrides: list[str]) 
 
 
 PROBE = """
-import multiprocessing, sys, tempfile, time
+import multiprocessing, statistics, sys, tempfile, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 from sim import load_config
@@ -79,28 +80,36 @@ from sim.experiments.worker import default_tables, run_replicate
 
 
 def replicates(out):  # in a child process, which run_replicate settles as it settles a worker
-    config, keep = to_container(load_config("baseline", sys.argv[2:])), default_tables()
+    config, keep = to_container(load_config("baseline", sys.argv[3:])), default_tables()
     folder = Path(tempfile.mkdtemp(prefix="bench_probe_"))
     times = []
     for seed in range(6):  # the first warms up
         start = time.perf_counter()
         run_replicate(config, [seed], str(folder / str(seed)), keep)
         times.append(time.perf_counter() - start)
-    out.put(min(times[1:]))
+    out.put(times[1:])
 
 
 ctx = multiprocessing.get_context("fork")
 out = ctx.Queue()
-child = ctx.Process(target=replicates, args=(out,))
-child.start()
-print(out.get())
-child.join()
+children = [ctx.Process(target=replicates, args=(out,)) for _ in range(int(sys.argv[2]))]
+for child in children:
+    child.start()
+times = [t for _ in children for t in out.get()]
+for child in children:
+    child.join()
+print(statistics.median(times))
 """
 
 
-def probe(overrides: list[str]) -> float:
-    """Seconds a replicate takes now, run and saved as a worker runs it (fastest of five)."""
-    argv = [sys.executable, "-c", PROBE, str(ROOT), *overrides]
+def probe(jobs: int, overrides: list[str]) -> float:
+    """Seconds a replicate takes now, run and saved as a worker runs it, ``jobs`` at a time.
+
+    ``jobs`` child processes each run a warm-up and five replicates at the same time, as the
+    experiment's workers do (they share the machine's memory bandwidth and last-level
+    cache); the median of their replicates is returned.
+    """
+    argv = [sys.executable, "-c", PROBE, str(ROOT), str(jobs), *overrides]
     done = subprocess.run(argv, capture_output=True, text=True, check=True)
     return float(done.stdout.strip().splitlines()[-1])
 
@@ -127,10 +136,10 @@ def main() -> None:
     if args.scaling:
         scaling([int(v) for v in args.scaling.split(",")], args.jobs, args.overrides)
         return
-    before = None if args.no_probe else probe(args.overrides)
+    before = None if args.no_probe else probe(args.jobs, args.overrides)
     r = bench(args.n, args.jobs, args.seed, args.out, args.overrides)
     if before is not None:
-        after = probe(args.overrides)
+        after = probe(args.jobs, args.overrides)
         r["replicate_s_before"], r["replicate_s_after"] = round(before, 3), round(after, 3)
         r["machine_wall_s"] = round(args.n / args.jobs * min(before, after), 1)
     print(f"{r['done']} replicates in {r['wall_s']:.0f} s with jobs={r['jobs']}: "
@@ -139,7 +148,7 @@ def main() -> None:
     if "machine_wall_s" in r:
         print(f"a replicate took {r['replicate_s_before']:.3f} s just before and "
               f"{r['replicate_s_after']:.3f} s just after: {r['machine_wall_s']:.0f} s for "
-              f"{args.n} on {args.jobs} workers at the faster speed")  # fmt: skip
+              f"{args.n} on {args.jobs} workers at the faster of the two")  # fmt: skip
     print(json.dumps(r))
 
 
