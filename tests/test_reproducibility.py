@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from sim import load_config, load_run, run
 from tests.conftest import SMALL
@@ -111,3 +112,7 @@ def test_parquet_tables_read_back_as_pandas_writes_them(tmp_path):
         pd.testing.assert_frame_equal(back, pd.read_parquet(theirs), obj=name)
         if name != "odd columns":  # (its index is not written, by design)
             pd.testing.assert_frame_equal(back, frame, obj=name)
+    for bad in (pd.DataFrame({0: [1.0]}), pd.DataFrame([[1, 2]], columns=["a", "a"])):
+        with pytest.raises(ValueError, match="distinct strings"):
+            write_parquet(bad, tmp_path / "bad.parquet")
+    assert not (tmp_path / "bad.parquet").exists()
