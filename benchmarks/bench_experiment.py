@@ -81,12 +81,12 @@ from sim.experiments.worker import default_tables, run_replicate
 
 def replicates(out):  # in a child process, which run_replicate settles as it settles a worker
     config, keep = to_container(load_config("baseline", sys.argv[3:])), default_tables()
-    folder = Path(tempfile.mkdtemp(prefix="bench_probe_"))
     times = []
-    for seed in range(6):  # the first warms up
-        start = time.perf_counter()
-        run_replicate(config, [seed], str(folder / str(seed)), keep)
-        times.append(time.perf_counter() - start)
+    with tempfile.TemporaryDirectory(prefix="bench_probe_") as folder:
+        for seed in range(6):  # the first warms up
+            start = time.perf_counter()
+            run_replicate(config, [seed], str(Path(folder) / str(seed)), keep)
+            times.append(time.perf_counter() - start)
     out.put(times[1:])
 
 
