@@ -219,22 +219,22 @@ def write_parquet(table: pd.DataFrame, path: Path) -> None:
     """Write ``table``'s columns (not its index) to the Parquet file ``path``.
 
     ``pd.read_parquet`` gives the same frame back. Columns of NumPy dtypes are handed to Arrow
-    as their arrays; pandas' own conversion (``DataFrame.to_parquet``) inspects each column
-    in Python, about 35 µs a column, and cost an experiment's worker about 4 % of its time on
-    a replicate's 92-column monthly table alone. Other columns (strings, categories) go through Arrow's
-    pandas conversion, and only they are dictionary-encoded: numbers rarely repeat enough
-    for a dictionary to pay. Column names must be distinct strings, as pandas requires.
+    as their arrays; pandas' own conversion (``DataFrame.to_parquet``) inspects each column in
+    Python, about 35 µs a column, and cost an experiment's worker about 4 % of its time on a
+    replicate's 92-column monthly table alone. Other columns (strings, categories) go through
+    Arrow's pandas conversion, and only they are dictionary-encoded: numbers rarely repeat
+    enough for a dictionary to pay. Column names must be distinct strings, as pandas requires.
     """
-    if not all(isinstance(name, str) for name in table.columns) or table.columns.has_duplicates:
+    names = list(table.columns)
+    if not all(isinstance(name, str) for name in names) or table.columns.has_duplicates:
         raise ValueError(f"{path.name}: columns must be distinct strings to write to Parquet")
-    arrays, names, coded = [], [], []
+    arrays, coded = [], []
     for name, column in table.items():
         if isinstance(column.dtype, np.dtype) and column.dtype != object:
             arrays.append(pa.array(column.to_numpy()))
         else:
             arrays.append(pa.Array.from_pandas(column))
             coded.append(name)
-        names.append(name)
     pq.write_table(pa.Table.from_arrays(arrays, names=names), path, use_dictionary=coded)
 
 

@@ -29,7 +29,14 @@ import pyarrow.parquet as pq
 import sim
 from sim.config import ROOT
 from sim.experiments.spec import ExperimentError, Scenario
-from sim.results import OutputError, check_writable, git_revision, package_version, prepare_folder
+from sim.results import (
+    OutputError,
+    check_writable,
+    git_revision,
+    package_version,
+    prepare_folder,
+    write_parquet,
+)
 
 
 def default_out(kind: str, payload: Any) -> Path:
@@ -77,7 +84,7 @@ def write_json(path: Path, data: Any) -> None:
 def write_table(df: pd.DataFrame, path: Path, csv: bool = False) -> None:
     """Write ``df`` as Parquet (and CSV beside it) atomically."""
     path = Path(path)
-    _atomic(path, lambda tmp: df.to_parquet(tmp, index=False))
+    _atomic(path, lambda tmp: write_parquet(df, tmp))
     if csv:
         _atomic(path.with_suffix(".csv"), lambda tmp: df.to_csv(tmp, index=False))
 
