@@ -22,6 +22,7 @@ from analysis.labels import Lang
 from explorer import live, panels, webfont
 from explorer.text import text
 from sim.config import ConfigError, load_config, scenario_label
+from sim.results import OutputError
 
 COUNTY = os.environ.get("EXPLORER_COUNTY", "shangcai")
 OUT = Path(os.environ["EXPLORER_OUT"]) if os.environ.get("EXPLORER_OUT") else None
@@ -62,6 +63,9 @@ def summary(model: panels.ShangcaiModel):
             path = panels.save_run(model, OUT)
         except ConfigError:
             SAVED.set(text("save_first", lang))
+            return
+        except OutputError as exc:  # the folder cannot be written: say which and why
+            SAVED.set(text("save_failed", lang).format(why=exc))
             return
         SAVED.set(text("saved", lang).format(path=path))
 

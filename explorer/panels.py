@@ -18,8 +18,9 @@ from analysis import fmt
 from analysis.labels import Lang
 from explorer.text import text
 from sim.breaker import ratio
-from sim.config import CONFIG_DIR, ROOT, ConfigError, available_scenarios, scenario_label
+from sim.config import CONFIG_DIR, ConfigError, available_scenarios, scenario_label
 from sim.mesa_model import ShangcaiModel
+from sim.results import outputs_root
 from sim.runner import collect
 
 HIDDEN_SCENARIOS = ("validation_vasicek", "validation_village")  # oracle set-ups, not policy
@@ -201,12 +202,15 @@ def summary_html(model: ShangcaiModel, lang: Lang) -> str:
 def save_run(model: ShangcaiModel, root: Path | None = None) -> Path:
     """Write the run so far as a run folder under ``outputs/explorer/`` and return it.
 
+    ``root`` replaces ``outputs/explorer/``; without it, ``$MICROCREDIT_OUTPUTS/explorer/``
+    when that variable is set.
+
     The folder (``<date>_<time>_<scenario>``) is new: an existing folder is never replaced.
     ``python -m analysis.briefing FOLDER`` makes the briefing pack of it.
     """
     if model.t == 0:
         raise ConfigError("explorer: the model has not run a month yet; step it before saving")
-    root = ROOT / "outputs" / "explorer" if root is None else Path(root)
+    root = outputs_root() / "explorer" if root is None else Path(root)
     stamp = datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
     path = root / f"{stamp}_{model.scenario_name}"
     k = 1

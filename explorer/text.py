@@ -56,6 +56,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "Saved to {path}; briefing pack: python -m analysis.briefing {path}",
     ),
     "save_first": ("先运行至少一个月再保存。", "Run at least one month before saving."),
+    "save_failed": ("未能保存：{why}", "Not saved: {why}"),
 }
 
 

@@ -4,9 +4,11 @@ Composes the configuration with Hydra (defaults in ``configs/``, the scenario fi
 ``scenarios/``, then the overrides), validates it, runs one replicate and writes the tables
 into a run folder (Hydra's ``outputs/<date>/<time>`` layout, with the scenario in the name,
 or ``run.out_dir``, which must be new or empty). ``outputs/latest`` points at the newest
-run. Bad input, including an output folder that exists with files, is a file or cannot be
-written, exits with status 2 and one line naming the key or folder before the simulation
-starts; nothing is written, and nothing that exists is overwritten or deleted.
+run; the environment variable ``MICROCREDIT_OUTPUTS`` moves the default run folders and that
+link to another folder. Bad input, including an output folder that exists with files, is a
+file or cannot be written, exits with status 2 and one line naming the key, variable or folder
+before the simulation starts; nothing is written, and nothing that exists is overwritten or
+deleted.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ and writes its tables.
                     the county's roster and loan ledgers in DIR (docs/data.md); the run
                     starts at the ledgers' month (salt for names/ID numbers: MICROCREDIT_SALT)
   run.out_dir=PATH  where to write (default: outputs/<date>/<time>_<scenario>)
+outputs/latest points at the newest run; MICROCREDIT_OUTPUTS=DIR puts the default run
+folders and that link in DIR instead of outputs/.
 """
 
 
@@ -52,13 +56,13 @@ def main(argv: list[str] | None = None) -> int:
         print(USAGE)
         return 0
     from sim import ConfigError, load_config, run
-    from sim.config import ROOT
-    from sim.results import OutputError
+    from sim.results import OutputError, outputs_root
 
     try:
         scenario, overrides = parse_args(argv)
         cfg = load_config(scenario, overrides)
-        out, created = output_folder(cfg, scenario)  # checked and reserved before the simulation
+        root = outputs_root()
+        out, created = output_folder(cfg, scenario, root)  # checked and reserved before the run
     except (ConfigError, OutputError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -72,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if created:
             _release(out)
-    _point_latest(ROOT / "outputs" / "latest", path)
+    _point_latest(root / "latest", path)
     s = res.summary
     print(
         f"scenario {scenario}, seed {cfg.run.seed}, {cfg.horizon.months} months from {cfg.horizon.start}"
@@ -99,23 +103,30 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def output_folder(cfg, scenario: str) -> tuple[Path, bool]:
+def output_folder(cfg, scenario: str, root: Path) -> tuple[Path, bool]:
     """The run folder, created empty now so that a bad location fails before the simulation.
 
     ``run.out_dir`` must be a new or empty folder (results are never overwritten); the
-    default ``outputs/<date>/<time>_<scenario>`` gets a ``-2``, ``-3`` ... suffix when a run
-    started in the same second already took it. Returns the folder and whether it was
-    created here (a user's empty folder is never removed).
+    default ``<root>/<date>/<time>_<scenario>`` (``root`` is ``outputs/`` or
+    ``$MICROCREDIT_OUTPUTS``) gets a ``-2``, ``-3`` ... suffix when a run started in the same
+    second already took it. Returns the folder and whether it was created here (a user's empty
+    folder is never removed).
     """
-    from sim.config import ROOT
-    from sim.results import prepare_folder, unique_folder
+    import os
+
+    from sim.results import OUTPUTS_VAR, OutputError, prepare_folder, unique_folder
 
     if cfg.run.out_dir:
         existed = Path(cfg.run.out_dir).exists()
         return prepare_folder(cfg.run.out_dir, f"run.out_dir={cfg.run.out_dir}"), not existed
     now = datetime.now()
-    parent = ROOT / "outputs" / now.strftime("%Y-%m-%d")
-    return unique_folder(parent, now.strftime("%H-%M-%S") + f"_{scenario}"), True
+    parent = root / now.strftime("%Y-%m-%d")
+    try:
+        return unique_folder(parent, now.strftime("%H-%M-%S") + f"_{scenario}"), True
+    except OutputError as exc:
+        if os.environ.get(OUTPUTS_VAR, "").strip():  # name the setting that chose the place
+            raise OutputError(f"{OUTPUTS_VAR}: {exc}") from None
+        raise
 
 
 def _release(out: Path) -> None:
@@ -125,14 +136,21 @@ def _release(out: Path) -> None:
 
 
 def _point_latest(link: Path, target: Path) -> None:
-    """Make ``outputs/latest`` point at ``target`` (replaced atomically; never a real folder)."""
-    link.parent.mkdir(parents=True, exist_ok=True)
+    """Make ``latest`` point at ``target`` (replaced atomically; never a real folder).
+
+    The results are written by then, so a link that cannot be made (a read-only project
+    folder, say) only prints a note.
+    """
     if link.exists() and not link.is_symlink():
         return  # a user's own file or folder named "latest" is left alone
     tmp = link.with_name(".latest.tmp")
-    tmp.unlink(missing_ok=True)
-    tmp.symlink_to(Path(target).resolve())
-    tmp.replace(link)
+    try:
+        link.parent.mkdir(parents=True, exist_ok=True)
+        tmp.unlink(missing_ok=True)
+        tmp.symlink_to(Path(target).resolve())
+        tmp.replace(link)
+    except OSError as exc:
+        print(f"note: {link} not updated ({exc.strerror or exc})", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -95,6 +95,28 @@ class OutputError(ValueError):
     """An output location that cannot be written; the message names it and what to change."""
 
 
+#: Environment variable naming the folder of run folders and of the ``latest`` link.
+OUTPUTS_VAR = "MICROCREDIT_OUTPUTS"
+
+
+def outputs_root() -> Path:
+    """Folder of the default run folders and of the ``latest`` link.
+
+    ``$MICROCREDIT_OUTPUTS`` when it is set (relative to the working folder), otherwise
+    ``outputs/`` in the project. Raises :class:`OutputError` naming the variable when the
+    place it names, or a folder above it, is a file.
+    """
+    value = os.environ.get(OUTPUTS_VAR, "").strip()
+    root = Path(value).expanduser().absolute() if value else ROOT / "outputs"
+    what = f"{OUTPUTS_VAR}={value}" if value else str(root)
+    blocking = next((p for p in (root, *root.parents) if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise OutputError(
+            f"{what}: {blocking} is a file, not a folder; name a folder for the run folders"
+        )
+    return root
+
+
 def foreign_entries(path: Path, known: Collection[str]) -> list[str]:
     """Names in folder ``path`` that are not in ``known`` (what a replacement would delete)."""
     return sorted(p.name for p in Path(path).iterdir() if p.name not in known)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -12,6 +13,7 @@ from data_fixtures import SALT, tiny_tables, write_folder
 from sim import load_config
 from sim.config import ROOT
 from sim.data import DataError
+from sim.results import OUTPUTS_VAR
 
 
 @pytest.fixture(autouse=True)
@@ -145,6 +147,7 @@ def test_cli_exits_2_and_writes_nothing(tmp_path):
     folder = write_folder(tmp_path / "county", tables)
     out = tmp_path / "run"
     env = {"PATH": "/usr/bin:/bin", "MICROCREDIT_SALT": SALT, "HOME": str(tmp_path)}
+    env[OUTPUTS_VAR] = os.environ[OUTPUTS_VAR]  # the suite's outputs folder (conftest)
     proc = subprocess.run(
         [
             sys.executable,

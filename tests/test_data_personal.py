@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import traceback
@@ -20,6 +21,7 @@ from sim.config import ROOT, ConfigError
 from sim.data.columns import HOUSEHOLDS
 from sim.data.personal import hash_column
 from sim.data.read import Problems, read_file
+from sim.results import OUTPUTS_VAR
 
 SECRETS = [*NAMES, *IDS, SALT]
 
@@ -59,6 +61,7 @@ def scan_folder(folder: Path) -> dict[str, list[str]]:
 
 def cli(*args: str, env_salt: bool = True, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "MPLBACKEND": "Agg"}
+    env[OUTPUTS_VAR] = os.environ[OUTPUTS_VAR]  # the suite's outputs folder (conftest)
     if env_salt:
         env["MICROCREDIT_SALT"] = SALT
     return subprocess.run(

@@ -20,7 +20,7 @@ from sim import ConfigError, load_config, run
 from sim.config import ROOT
 from sim.experiments import compare, run_replicates
 from sim.experiments.spec import ExperimentError
-from sim.results import OutputError, atomic_folder, unique_folder
+from sim.results import OUTPUTS_VAR, OutputError, atomic_folder, unique_folder
 from tests.conftest import SMALL
 
 FAST = [*SMALL, "horizon.months=3"]
@@ -195,13 +195,9 @@ def test_default_run_folders_are_unique(tmp_path):
 
 def test_two_simultaneous_runs_keep_both_results(tmp_path):
     """Two runs started together in the same folder tree: both folders, both complete."""
-    code = (
-        "import sys, sim.config; from pathlib import Path; "
-        f"sim.config.ROOT = Path({str(tmp_path)!r}); "
-        "from sim.__main__ import main; sys.exit(main(sys.argv[1:]))"
-    )
-    cmd = [sys.executable, "-c", code, *FAST]
-    procs = [subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]  # fmt: skip
+    cmd = [sys.executable, "-m", "sim", *FAST]
+    env = {**os.environ, OUTPUTS_VAR: str(tmp_path / "outputs")}
+    procs = [subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]  # fmt: skip
     for p in procs:
         _, err = p.communicate(timeout=300)
         assert p.returncode == 0, err.decode()
@@ -209,6 +205,65 @@ def test_two_simultaneous_runs_keep_both_results(tmp_path):
     assert len(runs) == 2, f"both results are kept: {runs}"
     seeds = {json.loads((r / "summary.json").read_text())["seed"] for r in runs}
     assert seeds == {20190218}, "both are complete runs"
+
+
+# -- the outputs folder and its latest link --------------------------------------------------
+def _link(path: Path) -> str | bool:
+    """Where a link points, or whether something else is there."""
+    return os.readlink(path) if path.is_symlink() else path.exists()
+
+
+def test_latest_follows_the_newest_run_in_the_chosen_outputs_folder(tmp_path, capsys, monkeypatch):
+    project = _link(ROOT / "outputs" / "latest")
+    root = tmp_path / "outs"
+    monkeypatch.setenv(OUTPUTS_VAR, str(root))
+    elsewhere = tmp_path / "run"
+    assert _main(capsys, "sim.__main__", *FAST, f"run.out_dir={elsewhere}").returncode == 0
+    assert (root / "latest").resolve() == elsewhere.resolve(), "a run elsewhere is the newest"
+    assert _main(capsys, "sim.__main__", *FAST).returncode == 0
+    (default,) = root.glob("*/*_baseline")  # outputs/<date>/<time>_baseline, moved to root
+    assert (root / "latest").resolve() == default.resolve()
+    assert _link(ROOT / "outputs" / "latest") == project, "the project's link is not touched"
+
+
+def test_a_users_own_latest_folder_is_left_alone(tmp_path, capsys, monkeypatch):
+    root = tmp_path / "outs"
+    (root / "latest").mkdir(parents=True)
+    (root / "latest" / "notes.txt").write_text("mine", encoding="utf-8")
+    monkeypatch.setenv(OUTPUTS_VAR, str(root))
+    out = tmp_path / "run"
+    assert _main(capsys, "sim.__main__", *FAST, f"run.out_dir={out}").returncode == 0
+    assert (out / "summary.json").is_file()
+    assert not (root / "latest").is_symlink()
+    assert _tree(root / "latest") == {"notes.txt": b"mine"}
+
+
+def test_outputs_variable_naming_a_file_is_refused_before_the_simulation(
+    tmp_path, capsys, monkeypatch
+):
+    import sim
+
+    def no_run(*args, **kwargs):
+        raise AssertionError("the simulation must not start")
+
+    (tmp_path / "a_file").write_text("mine", encoding="utf-8")
+    monkeypatch.setattr(sim, "run", no_run)
+    for value in (tmp_path / "a_file", tmp_path / "a_file" / "outs"):
+        monkeypatch.setenv(OUTPUTS_VAR, str(value))
+        proc = _main(capsys, "sim.__main__", *FAST, f"run.out_dir={tmp_path / 'run'}")
+        _refused(proc, OUTPUTS_VAR)
+    monkeypatch.setenv(OUTPUTS_VAR, "/proc/no_such_place")  # cannot be created
+    _refused(_main(capsys, "sim.__main__", *FAST), OUTPUTS_VAR)
+    assert _tree(tmp_path) == {"a_file": b"mine"}, "nothing written, the file kept"
+
+
+def test_a_link_that_cannot_be_made_does_not_fail_a_finished_run(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv(OUTPUTS_VAR, "/proc/no_such_place")
+    out = tmp_path / "run"
+    proc = _main(capsys, "sim.__main__", *FAST, f"run.out_dir={out}")
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "summary.json").is_file(), "the results are written"
+    assert "note: /proc/no_such_place/latest not updated" in proc.stderr
 
 
 # -- experiments -----------------------------------------------------------------------------
