@@ -463,6 +463,12 @@ def read_scenario(name: str) -> dict[str, Any]:
         refuse_unknown_keys(data, Config)
     except ConfigError as exc:
         raise ConfigError(f"{where}: {exc}") from None
+    from sim.validate import translate_hydra_error
+
+    try:  # each value against its type in the schema, named as on the command line
+        OmegaConf.merge(OmegaConf.structured(Config), data)
+    except Exception as exc:
+        raise ConfigError(f"{where}: {translate_hydra_error(exc)}") from None
     return data
 
 
@@ -521,6 +527,12 @@ def load_config(scenario: str = "baseline", overrides: list[str] | None = None) 
 
     if "county=files" in overrides and not cfg.county.path:
         raise ConfigError("county.path: no folder given; run with county=files county.path=DIR")
+    if cfg.county.path and "county=files" not in overrides:
+        # another county's distributions and horizon would be mixed with the files' counts
+        raise ConfigError(
+            f"county.path={cfg.county.path}: county files are read with county=files; "
+            "run with county=files county.path=DIR"
+        )
     if is_files(cfg):
         resolve_config(cfg, overrides)  # counts and start month follow the files
     try:
@@ -545,6 +557,14 @@ def refuse_unknown_keys(data: Any, schema: type, prefix: str = "") -> None:
         sub = fields[key].type
         sub = _SCHEMAS.get(sub, sub) if isinstance(sub, str) else sub
         if dataclasses.is_dataclass(sub):
+            if not isinstance(value, dict):
+                choice = ""
+                if not prefix and (CONFIG_DIR / key).is_dir():
+                    choice = f"; to use configs/{key}/{value}.yaml, pass {key}={value} on the command line"
+                raise ConfigError(
+                    f"{full}: a section of keys, not the value {value!r}; "
+                    f"write {full}: {{KEY: VALUE, ...}}{choice}"
+                )
             refuse_unknown_keys(value, sub, f"{full}.")
 
 

@@ -207,6 +207,9 @@ def _rating_uptake(cfg: DictConfig) -> None:
     n_grades = len(r.grade_names)
     if n_grades < 2:
         _fail("rating.grade_names", list(r.grade_names), "give at least two grades")
+    names = [str(g).strip() for g in r.grade_names]
+    if "" in names or len(set(names)) != n_grades:
+        _fail("rating.grade_names", list(r.grade_names), "give distinct, non-empty grade names")
     _length(cfg, "rating.grade_thresholds", n_grades - 1, "boundary between grades")
     _length(cfg, "rating.grade_credit_lines", n_grades, "grade")
     th = list(r.grade_thresholds)
@@ -248,8 +251,18 @@ def _default(cfg: DictConfig) -> None:
     _length(cfg, "default.grade_pd_multipliers", len(cfg.rating.grade_names), "grade")
     _length(cfg, "default.labour_pd_multipliers", 2, "labour class [full, weak]")
     _length(cfg, "default.sector_pd_multipliers", len(cfg.county.sector_names), "sector")
+    seen: dict[tuple, int] = {}
     for i, s in enumerate(d.shocks):
         key = f"default.shocks[{i}]"
+        place = (int(s.year), s.scope, "" if s.scope == "county" else str(s.name))
+        if place in seen:  # each shock fixes its factor, so the earlier one would be lost
+            _fail(
+                f"{key}.year",
+                s.year,
+                f"default.shocks[{seen[place]}] already fixes the {s.scope} factor of that year"
+                f"{'' if s.scope == 'county' else f' for {s.name}'}; give one shock per place and year",
+            )
+        seen[place] = i
         if s.scope not in SHOCK_SCOPES:
             _fail(f"{key}.scope", s.scope, f"choose one of {', '.join(SHOCK_SCOPES)}")
         if s.scope == "sector" and s.name not in cfg.county.sector_names:

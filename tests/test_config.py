@@ -27,6 +27,17 @@ BAD = [
     (["uptake.term_probs=[0.5,0.6,0.1]"], "uptake.term_probs"),
     (["fund.topup_rule=sometimes"], "fund.topup_rule"),
     (["county=atlantis"], "county=atlantis"),
+    (["rating.grade_names=[A,A,B,C,D]"], "rating.grade_names"),  # a grade named twice
+    (["rating.grade_names=['',AA,A,B,C]"], "rating.grade_names"),  # a grade with no name
+    # two shocks fixing the same factor: the first would be lost without a word
+    (
+        [
+            "default.shocks=[{year:2019,scope:county,name:'',z:-2},{year:2019,scope:county,name:'',z:2}]"
+        ],
+        "default.shocks[1].year",
+    ),
+    (["county.path=/data/county"], "county=files"),  # files read with another county's settings
+    (["county=small", "county.path=/data/county"], "county.path"),
 ]
 
 
@@ -69,3 +80,38 @@ def test_config_is_read_only_and_complete():
     assert cfg.breaker.township_npl == 0.05 and cfg.breaker.village_npl == 0.07, "§6 thresholds"
     with pytest.raises(Exception):  # noqa: B017 - OmegaConf raises its own ReadonlyConfigError
         cfg.fund.leverage = 3
+
+
+@pytest.fixture
+def scenario_dir(tmp_path, monkeypatch):
+    """The project's scenarios plus files of the caller's, in a temporary folder."""
+    import shutil
+
+    import sim.config
+
+    folder = tmp_path / "scenarios"
+    shutil.copytree(sim.config.SCENARIO_DIR, folder)
+    monkeypatch.setattr(sim.config, "SCENARIO_DIR", folder)
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("content", "named"),
+    [
+        ("fund:\n  leverage: abc\n", "fund.leverage: Value 'abc'"),
+        ("fund: 5\n", "fund: a section of keys"),
+        ("fund:\n", "fund: a section of keys"),
+        ("county: small\n", "pass county=small on the command line"),
+        ("sharing: nanao_80_20\n", "pass sharing=nanao_80_20 on the command line"),
+    ],
+)
+def test_a_scenario_value_of_the_wrong_type_is_named(scenario_dir, content, named):
+    label = "label:\n  zh: 试\n  en: try\n"
+    (scenario_dir / "wrong.yaml").write_text(label + content, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_config("wrong", ["county=small"])
+    message = str(info.value)
+    assert message.startswith("scenarios/wrong.yaml: ") and named in message, message
+    assert "\n" not in message
+    (scenario_dir / "right.yaml").write_text(label + "fund:\n  leverage: 12\n", encoding="utf-8")
+    assert load_config("right", ["county=small"]).fund.leverage == 12, "a right value passes"
