@@ -315,8 +315,8 @@ def test_household_loan_above_the_largest_credit_line(tmp_path):
         t["loans"].loc[3, "贷款金额"] = 1e9
 
     limit = (
-        "more than 50,000 yuan, the largest credit line (rating.grade_credit_lines): correct "
-        "it, or raise rating.grade_credit_lines and credit.loan_cap if the county lent more"
+        "more than 50,000 yuan, the policy's cap per household (credit.loan_cap): correct it, "
+        "or raise credit.loan_cap if the county lent more"
     )
     assert refused(tmp_path, change) == [
         f"loans.csv, row 3, column 贷款金额: {limit}",
@@ -331,12 +331,14 @@ def test_the_household_limit_follows_the_configuration(tmp_path):
     folder = write_folder(tmp_path / "county", tables)
     lines = problems(folder)
     assert lines and all("50,000 yuan" in x for x in lines)
-    raised = [
-        "credit.loan_cap=100000",
-        "rating.grade_credit_lines=[100000,100000,50000,30000,0]",
-    ]
+    raised = ["credit.loan_cap=100000"]
     cfg = load_config("baseline", ["county=files", f"county.path={folder}", *raised])
     assert cfg.county.n_households == 9
+    # tighter lines for new loans do not refuse loans already signed under the cap
+    tight = "rating.grade_credit_lines=[30000,30000,30000,20000,0]"
+    load_config(
+        "baseline", ["county=files", f"county.path={folder}", "credit.loan_cap=100000", tight]
+    )
 
 
 def test_enterprise_loan_above_any_link_and_non_finite_amounts(tmp_path):

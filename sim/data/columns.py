@@ -247,8 +247,7 @@ LOANS = (
         "float",
         True,
         "yuan",
-        "amount disbursed (more than 0; a household loan at most the largest of "
-        "`rating.grade_credit_lines`)",
+        "amount disbursed (more than 0; a household loan at most `credit.loan_cap`)",
     ),
     Col("start", "放款日期", "month", True, "YYYY-MM", "month of disbursement"),
     Col(

@@ -45,10 +45,10 @@ class DataError(ConfigError):
 class Limits:
     """The largest loan amounts the configuration allows (``docs/data.md``, Checks).
 
-    A household-channel loan (amount and balance) is at most the largest credit line,
-    ``max(rating.grade_credit_lines)``, which the configuration keeps within
-    ``credit.loan_cap`` (the policy's 50,000 yuan per household). The grade of the borrower
-    is not used: a grade is often drawn, or given after the loan was signed.
+    A household-channel loan (amount and balance) is at most ``credit.loan_cap``, the
+    policy's 50,000 yuan per household (§3). The credit lines by grade are not used: they are
+    rules for new loans, which a scenario may tighten, while the ledgers hold loans already
+    signed; and a grade is often drawn, or given after the loan was signed.
 
     The configuration has no cap per enterprise loan, only ``enterprise.amount_per_household``,
     the amount lent per linked registered household. A roster need not list the links, so an
@@ -57,14 +57,14 @@ class Limits:
     them were linked to that one enterprise).
     """
 
-    household: float  # yuan, max(rating.grade_credit_lines)
+    household: float  # yuan, credit.loan_cap
     enterprise_per_household: float  # yuan, enterprise.amount_per_household
 
     @classmethod
     def of(cls, cfg) -> Limits:
         """The limits of a configuration."""
         return cls(
-            household=float(max(cfg.rating.grade_credit_lines)),
+            household=float(cfg.credit.loan_cap),
             enterprise_per_household=float(cfg.enterprise.amount_per_household),
         )
 
@@ -343,9 +343,8 @@ def _check_loan_rows(t: rd.Table, limits: Limits, p: rd.Problems) -> None:
             bad(
                 hh & (num(column) > limits.household),
                 column,
-                f"more than {limits.household:,.0f} yuan, the largest credit line "
-                "(rating.grade_credit_lines): correct it, or raise rating.grade_credit_lines "
-                "and credit.loan_cap if the county lent more",
+                f"more than {limits.household:,.0f} yuan, the policy's cap per household "
+                "(credit.loan_cap): correct it, or raise credit.loan_cap if the county lent more",
             )
     start, maturity, as_of = num("start"), num("maturity"), num("as_of")
     # the original term: renewals and extensions only move the maturity later (one month of
