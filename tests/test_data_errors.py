@@ -251,3 +251,188 @@ def test_roster_key_and_id_number_of_a_loan_must_agree(tmp_path):
         "loans.csv, row 6, column 身份证号码: the ID number is another household's",
         "loans.csv, row 6, column 借款人姓名: the name differs from the roster entry of this borrower",
     ]
+
+
+def test_rows_are_numbered_as_in_the_file_around_blank_lines(tmp_path):
+    folder = write_folder(tmp_path / "county", tiny_tables())
+    path = folder / "households.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    size = lines[0].split(",").index("家庭人口")
+    cells = lines[9].split(",")  # the 9th household
+    cells[size] = "x"
+    lines[9] = ",".join(cells)
+    separators = "," * lines[0].count(",")
+    # two blank lines under the header, a blank line and a row of separators (as Excel
+    # writes them) between records, and separators at the end
+    lines = [lines[0], "", "", *lines[1:5], "", separators, *lines[5:], separators, separators]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # file lines: header 1, blank 2-3, records 4-7, blank 8-9, records 10-14 (the 9th is 14)
+    assert problems(folder) == ["households.csv, row 14, column 家庭人口: not a whole number"]
+
+
+def test_blank_lines_and_rows_of_separators_are_skipped(tmp_path):
+    folder = write_folder(tmp_path / "county", tiny_tables())
+    for name in ("villages", "loans"):
+        path = folder / f"{name}.csv"
+        lines = path.read_text(encoding="utf-8").splitlines()
+        separators = "," * lines[0].count(",")
+        lines = ["", lines[0], "", *lines[1:], separators, "  ", separators]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    cfg = load_config("baseline", ["county=files", f"county.path={folder}"])
+    assert cfg.county.n_villages == 3 and cfg.horizon.start == "2022-06"
+    # a blank line above the header moves the header to row 2, and every row with it
+    lines = (folder / "villages.csv").read_text(encoding="utf-8").splitlines()
+    lines[3] = lines[3].replace(",3,", ",0,", 1)  # the first village, file line 4
+    (folder / "villages.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert problems(folder) == [
+        "villages.csv, row 4, column 建档立卡户数: says 0 but the roster has 3 households in "
+        "this village"
+    ]
+
+
+def test_blank_excel_rows_are_skipped_and_rows_keep_their_number(tmp_path):
+    import openpyxl
+
+    tables = tiny_tables()
+    folder = write_folder(tmp_path / "county", {k: v for k, v in tables.items() if k != "villages"})
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(list(tables["villages"].columns))
+    ws.append([None] * 4)
+    for record in tables["villages"].itertuples(index=False):
+        ws.append(list(record))
+    ws.append(["", "", "", ""])
+    ws.cell(row=4, column=3, value=-1)  # the second village, sheet row 4
+    wb.save(folder / "villages.xlsx")
+    lines = problems(folder)
+    assert "villages.xlsx, row 4, column 建档立卡户数: must not be negative" in lines
+    assert len(lines) == 1
+
+
+def test_household_loan_above_the_largest_credit_line(tmp_path):
+    def change(t):
+        t["loans"].loc[1, ["贷款金额", "贷款余额"]] = 1e16
+        t["loans"].loc[3, "贷款金额"] = 1e9
+
+    limit = (
+        "more than 50,000 yuan, the policy's cap per household (credit.loan_cap): correct it, "
+        "or raise credit.loan_cap if the county lent more"
+    )
+    assert refused(tmp_path, change) == [
+        f"loans.csv, row 3, column 贷款金额: {limit}",
+        f"loans.csv, row 5, column 贷款金额: {limit}",
+        f"loans.csv, row 3, column 贷款余额: {limit}",
+    ]
+
+
+def test_the_household_limit_follows_the_configuration(tmp_path):
+    tables = tiny_tables()
+    tables["loans"].loc[1, ["贷款金额", "贷款余额"]] = 80000
+    folder = write_folder(tmp_path / "county", tables)
+    lines = problems(folder)
+    assert lines and all("50,000 yuan" in x for x in lines)
+    raised = ["credit.loan_cap=100000"]
+    cfg = load_config("baseline", ["county=files", f"county.path={folder}", *raised])
+    assert cfg.county.n_households == 9
+    # tighter lines for new loans do not refuse loans already signed under the cap
+    tight = "rating.grade_credit_lines=[30000,30000,30000,20000,0]"
+    load_config(
+        "baseline", ["county=files", f"county.path={folder}", "credit.loan_cap=100000", tight]
+    )
+
+
+def test_enterprise_loan_above_any_link_and_non_finite_amounts(tmp_path):
+    def change(t):
+        t["loans"].loc[5, ["贷款金额", "贷款余额"]] = 1e9  # 9 households x 50,000 at most
+        t["loans"]["年利率"] = t["loans"]["年利率"].astype(object)
+        t["loans"].loc[0, "年利率"] = "inf"
+        t["households"]["信用评分"] = [0.1] * 8 + ["inf"]
+
+    assert refused(tmp_path, change) == [
+        "households.csv, row 10, column 信用评分: not a number",
+        "loans.csv, row 2, column 年利率: not a number",
+    ]
+
+    def change_amount(t):
+        t["loans"].loc[5, ["贷款金额", "贷款余额"]] = 1e9
+
+    limit = (
+        "more than 450,000 yuan, enterprise.amount_per_household (50,000) for every household "
+        "of the roster: correct it, or raise enterprise.amount_per_household"
+    )
+    assert refused(tmp_path / "2", change_amount) == [
+        f"loans.csv, row 7, column 贷款金额: {limit}",
+        f"loans.csv, row 7, column 贷款余额: {limit}",
+    ]
+
+
+def test_unknown_township_is_named_as_the_township(tmp_path):
+    def change(t):
+        t["households"].loc[4, "乡镇"] = "北山乡"  # no such township
+        t["households"].loc[7, "乡镇"] = "东岗乡"  # 河口村 is in 西湖镇
+        t["enterprises"].loc[0, "乡镇"] = "北山乡"
+
+    lines = refused(tmp_path, change)
+    assert "households.csv, row 6, column 乡镇: unknown township: not in the villages file" in lines
+    assert (
+        "households.csv, row 9, column 乡镇 / 行政村: the villages file has this village in "
+        "another township"
+    ) in lines
+    assert (
+        "enterprises.csv, row 2, column 乡镇: unknown township: not in the villages file" in lines
+    )
+    assert not [x for x in lines if "unknown village" in x]
+
+
+def test_days_past_due_beyond_the_age_of_the_loan(tmp_path):
+    def change(t):
+        t["loans"].loc[4, "逾期天数"] = 999999  # signed 2022-01, not yet due
+        t["loans"].loc[1, "逾期天数"] = 217  # signed 2021-12: 7 months to the end of 2022-06
+
+    assert refused(tmp_path, change) == [
+        "loans.csv, row 6, column 逾期天数: more days past due than days since the start: "
+        "correct the days or the start",
+    ]
+
+
+def test_term_longer_than_from_start_to_maturity(tmp_path):
+    def change(t):
+        t["loans"]["贷款期限"] = [12, 12, 24, 36, 13, 36]  # 13: a 2022-01-01 to 2022-12-31 loan
+        t["loans"].loc[0, "贷款期限"] = 9999
+
+    assert refused(tmp_path, change) == [
+        "loans.csv, row 2, column 贷款期限: longer than from start to maturity: give the "
+        "original term in months",
+    ]
+
+
+def test_exit_year_after_the_ledger_month(tmp_path):
+    def change(t):
+        t["households"].loc[2, "脱贫年度"] = 2050
+        t["households"].loc[3, "脱贫年度"] = 2022  # the year of the ledgers: possible
+
+    assert refused(tmp_path, change) == [
+        "households.csv, row 4, column 脱贫年度: exited after the month of the ledgers: give a "
+        "year up to 2022, or the poverty status poor",
+    ]
+
+
+def test_ledgers_without_loans_are_refused_in_one_line(tmp_path):
+    def change(t):
+        t["loans"] = t["loans"].iloc[:0]
+
+    assert refused(tmp_path, change) == [
+        "loans.csv: no loans, so no ledger month: the run starts at the month of the ledgers "
+        "(as_of); give the county's loans (docs/data.md)",
+    ]
+
+
+def test_an_empty_ledger_of_one_bank_is_fine_and_repaid_loans_date_the_ledgers(tmp_path):
+    tables = tiny_tables()
+    loans = tables.pop("loans")
+    folder = write_folder(tmp_path / "county", tables)
+    loans.iloc[:0].to_csv(folder / "loans_邮储银行.csv", index=False)
+    repaid = loans.iloc[[0]].assign(贷款余额=0, 到期日期="2022-03")  # matured and repaid
+    repaid.to_csv(folder / "loans_农商银行.csv", index=False)
+    cfg = load_config("baseline", ["county=files", f"county.path={folder}"])
+    assert cfg.horizon.start == "2022-06"

@@ -203,3 +203,62 @@ def test_exporting_an_imported_county_writes_no_personal_data_and_the_same_count
     b = run(load_config("baseline", ["county=files", f"county.path={county}"]), seed=3)
     for name in ("timeseries", "villages", "events", "enterprises", "poverty", "places"):
         pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True)
+
+
+def test_numeric_id_and_name_cells_of_a_workbook_are_refused_without_their_value(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("MICROCREDIT_SALT", SALT)
+    tables = tiny_tables()
+    folder = write_folder(
+        tmp_path / "county", {k: v for k, v in tables.items() if k not in ("households", "loans")}
+    )
+    # what Excel keeps of 18-digit ID numbers typed into a number cell: 15 digits, then zeros
+    truncated = [int(i[:15] + "000") for i in IDS]
+    truncated[1] = truncated[0] = 411722196003130000  # two of them now coincide
+    for name, id_col, numeric_rows in (
+        ("households", "身份证号码", [0, 1, 4]),
+        ("loans", "身份证号码", [0, 1]),
+    ):
+        frame = tables[name]
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.append(list(frame.columns))
+        for k, record in enumerate(frame.astype(object).itertuples(index=False)):
+            cells = [None if pd.isna(x) else x for x in record]
+            if k in numeric_rows:
+                ids = IDS if name == "households" else list(frame["身份证号码"])
+                cells[list(frame.columns).index(id_col)] = truncated[IDS.index(ids[k])]
+            ws.append(cells)
+        if name == "households":
+            ws.cell(row=8, column=1, value=12345)  # a name cell holding a number
+        wb.save(folder / f"{name}.xlsx")
+    with pytest.raises(ConfigError) as info:
+        load_config("baseline", ["county=files", f"county.path={folder}"])
+    text = (
+        "a number, not text (Excel keeps 15 digits): format the column as text "
+        "and enter these cells again"
+    )
+    assert info.value.lines == [
+        f"households.xlsx, row 8, column 姓名: {text}",
+        f"households.xlsx, row 2, column 身份证号码: {text}",
+        f"households.xlsx, row 3, column 身份证号码: {text}",
+        f"households.xlsx, row 6, column 身份证号码: {text}",
+        f"loans.xlsx, row 2, column 身份证号码: {text}",
+        f"loans.xlsx, row 3, column 身份证号码: {text}",
+    ]
+    message = "".join(traceback.format_exception(info.value))
+    assert leaks(message) == []
+    assert not [str(t) for t in truncated if str(t)[:12] in message]
+
+
+def test_a_workbook_with_id_numbers_as_text_is_read(tmp_path, monkeypatch):
+    monkeypatch.setenv("MICROCREDIT_SALT", SALT)
+    tables = tiny_tables()
+    folder = write_folder(
+        tmp_path / "county", {k: v for k, v in tables.items() if k not in ("households", "loans")}
+    )
+    for name in ("households", "loans"):
+        tables[name].to_excel(folder / f"{name}.xlsx", index=False)
+    cfg = load_config("baseline", ["county=files", f"county.path={folder}"])
+    assert cfg.county.n_households == 9

@@ -124,7 +124,14 @@ HOUSEHOLDS = (
         "poor or exited at the start month (default poor)",
         values=POVERTY,
     ),
-    Col("exit_year", "脱贫年度", "int", False, "year", "year of exit from poverty (if exited)"),
+    Col(
+        "exit_year",
+        "脱贫年度",
+        "int",
+        False,
+        "year",
+        "year of exit from poverty (if exited; not after the year of the ledgers)",
+    ),
     Col("skills", "技能评分", "float", False, "score in [0, 1]", "skills score (model input)"),
     Col(
         "credit_score",
@@ -234,7 +241,14 @@ LOANS = (
     Col("bank", "贷款银行", "text", True, "", "lending bank, the partner bank of the village"),
     Col("channel", "贷款方式", "enum", True, "", "household or enterprise channel", values=CHANNEL),
     Col("enterprise", "企业", "text", False, "", "borrowing enterprise (企贷企用 rows)"),
-    Col("amount", "贷款金额", "float", True, "yuan", "amount disbursed (more than 0)"),
+    Col(
+        "amount",
+        "贷款金额",
+        "float",
+        True,
+        "yuan",
+        "amount disbursed (more than 0; a household loan at most `credit.loan_cap`)",
+    ),
     Col("start", "放款日期", "month", True, "YYYY-MM", "month of disbursement"),
     Col(
         "maturity",
@@ -250,7 +264,7 @@ LOANS = (
         "int",
         False,
         "months",
-        "original term (default: maturity - start)",
+        "original term (default: maturity - start; at most one month more than that)",
     ),
     Col("rate", "年利率", "float", True, "per year, decimal", "interest rate, e.g. 0.0435"),
     Col("balance", "贷款余额", "float", True, "yuan", "outstanding principal (0 to amount)"),
@@ -260,8 +274,9 @@ LOANS = (
         "int",
         True,
         "days",
-        "days past due (0 if performing); a loan at or past `loss.claim_dpd` is taken as "
-        "already claimed, its `balance` being what the bank still carries",
+        "days past due (0 if performing; at most the days since `start`); a loan at or past "
+        "`loss.claim_dpd` is taken as already claimed, its `balance` being what the bank "
+        "still carries",
     ),
     Col("guarantor", "担保机构", "enum", True, "", "guarantor of the loan", values=GUARANTOR),
     Col("renewals", "续贷次数", "int", False, "", "renewals granted so far (default 0)"),

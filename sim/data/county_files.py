@@ -41,6 +41,34 @@ class DataError(ConfigError):
         super().__init__("\n  ".join([head, *lines]))
 
 
+@dataclass(frozen=True)
+class Limits:
+    """The largest loan amounts the configuration allows (``docs/data.md``, Checks).
+
+    A household-channel loan (amount and balance) is at most ``credit.loan_cap``, the
+    policy's 50,000 yuan per household (§3). The credit lines by grade are not used: they are
+    rules for new loans, which a scenario may tighten, while the ledgers hold loans already
+    signed; and a grade is often drawn, or given after the loan was signed.
+
+    The configuration has no cap per enterprise loan, only ``enterprise.amount_per_household``,
+    the amount lent per linked registered household. A roster need not list the links, so an
+    enterprise-channel loan is refused only where no link could explain it: above
+    ``enterprise.amount_per_household`` times every household of the roster (as if all of
+    them were linked to that one enterprise).
+    """
+
+    household: float  # yuan, credit.loan_cap
+    enterprise_per_household: float  # yuan, enterprise.amount_per_household
+
+    @classmethod
+    def of(cls, cfg) -> Limits:
+        """The limits of a configuration."""
+        return cls(
+            household=float(cfg.credit.loan_cap),
+            enterprise_per_household=float(cfg.enterprise.amount_per_household),
+        )
+
+
 def _nonneg(error: str = "must not be negative") -> pa.Check:
     return pa.Check.ge(0, error=error, ignore_na=True)
 
@@ -219,10 +247,17 @@ def read_county(folder: str | os.PathLike, cfg) -> CountyFiles:
         cfg: a configuration; its ``rating.grade_names`` and ``county.sector_names`` are the
             allowed grades and sectors.
     """
-    return _read(Path(folder), tuple(cfg.rating.grade_names), tuple(cfg.county.sector_names))
+    return _read(
+        Path(folder),
+        tuple(cfg.rating.grade_names),
+        tuple(cfg.county.sector_names),
+        Limits.of(cfg),
+    )
 
 
-def _read(folder: Path, grades: tuple[str, ...], sectors: tuple[str, ...]) -> CountyFiles:
+def _read(
+    folder: Path, grades: tuple[str, ...], sectors: tuple[str, ...], limits: Limits
+) -> CountyFiles:
     folder = folder.expanduser()
     if not folder.is_dir():
         raise ConfigError(
@@ -254,11 +289,21 @@ def _read(folder: Path, grades: tuple[str, ...], sectors: tuple[str, ...]) -> Co
                 continue
             rd.coerce(t, cols, p, enums)
             rd.check(t, SCHEMAS[stem], p)
+            if stem == "loans":
+                _check_loan_rows(t, limits, p)
             tables[stem].append(t)
+    if tables["loans"] and not any(len(t.frame) for t in tables["loans"]):
+        p.add(
+            ", ".join(t.file for t in tables["loans"]),
+            None,
+            None,
+            "no loans, so no ledger month: the run starts at the month of the ledgers "
+            "(as_of); give the county's loans (docs/data.md)",
+        )
     if p.lines or not tables["villages"] or not tables["households"] or not tables["loans"]:
         raise DataError(folder, p.report() or ["nothing readable"])
     try:
-        cf = _assemble(folder, tables, p)
+        cf = _assemble(folder, tables, p, limits)
     except (KeyError, ValueError, TypeError, IndexError) as exc:
         # the text of an unexpected error may quote a cell: name only its type
         raise DataError(
@@ -279,7 +324,68 @@ def _read(folder: Path, grades: tuple[str, ...], sectors: tuple[str, ...]) -> Co
     return cf
 
 
-def _assemble(folder: Path, tables: dict[str, list[rd.Table]], p: rd.Problems) -> CountyFiles:
+def _check_loan_rows(t: rd.Table, limits: Limits, p: rd.Problems) -> None:
+    """Checks of a ledger row against itself and the configuration's loan limits."""
+    f = t.frame
+
+    def bad(mask: pd.Series, column: str, what: str) -> None:
+        for row in f.index[mask.fillna(False).to_numpy(bool)]:
+            p.add(t.file, row, t.col(column), what)
+
+    def num(column: str) -> pd.Series:
+        if column not in f:
+            return pd.Series(np.nan, index=f.index)
+        return pd.to_numeric(f[column], errors="coerce").astype(float)
+
+    if "channel" in f:
+        hh = f["channel"] == "household"
+        for column in ("amount", "balance"):
+            bad(
+                hh & (num(column) > limits.household),
+                column,
+                f"more than {limits.household:,.0f} yuan, the policy's cap per household "
+                "(credit.loan_cap): correct it, or raise credit.loan_cap if the county lent more",
+            )
+    start, maturity, as_of = num("start"), num("maturity"), num("as_of")
+    # the original term: renewals and extensions only move the maturity later (one month of
+    # slack for dates such as 2021-09-01 to 2022-08-31)
+    bad(
+        num("term_months") > maturity - start + 1,
+        "term_months",
+        "longer than from start to maturity: give the original term in months",
+    )
+    # days past due cannot exceed the days since the loan was made (31 a month, the ledger
+    # month counted in full)
+    bad(
+        (start <= as_of) & (num("dpd") > 31 * (as_of - start + 1)),
+        "dpd",
+        "more days past due than days since the start: correct the days or the start",
+    )
+
+
+def _place_problems(t: rd.Table, f: pd.DataFrame, v: pd.DataFrame, p: rd.Problems) -> None:
+    """Name what does not match for rows whose township and village are not in the villages file."""
+    towns = set(v["township"].dropna())
+    villages = set(v["village"].dropna())
+    unmatched = f["_village"].isna()
+    town_unknown = ~f["township"].isin(towns)
+    village_unknown = ~f["village"].isin(villages)
+    for row in f.index[unmatched & town_unknown]:
+        p.add(t.file, row, t.col("township"), "unknown township: not in the villages file")
+    for row in f.index[unmatched & village_unknown]:
+        p.add(t.file, row, t.col("village"), "unknown village: not in the villages file")
+    for row in f.index[unmatched & ~town_unknown & ~village_unknown]:
+        p.add(
+            t.file,
+            row,
+            f"{t.col('township')} / {t.col('village')}",
+            "the villages file has this village in another township",
+        )
+
+
+def _assemble(
+    folder: Path, tables: dict[str, list[rd.Table]], p: rd.Problems, limits: Limits
+) -> CountyFiles:
     vt = tables["villages"][0]
     v = vt.frame
     # -- villages: order banks, townships and villages; one bank per township -------------
@@ -300,8 +406,7 @@ def _assemble(folder: Path, tables: dict[str, list[rd.Table]], p: rd.Problems) -
     ht = tables["households"][0]
     h = ht.frame
     h["_village"] = _place_keys(h).map(village_index)
-    for row in h.index[h["_village"].isna()]:
-        p.add(ht.file, row, ht.col("village"), "unknown village: not in the villages file")
+    _place_problems(ht, h, v, p)
     keyed = h["household"].notna() if "household" in h else pd.Series(False, index=h.index)
     has_id = h["id_number"].notna() if "id_number" in h else pd.Series(False, index=h.index)
     for row in h.index[~keyed & ~has_id]:
@@ -337,8 +442,7 @@ def _assemble(folder: Path, tables: dict[str, list[rd.Table]], p: rd.Problems) -
     if tables["enterprises"]:
         et = tables["enterprises"][0]
         e["_village"] = _place_keys(e).map(village_index)
-        for row in e.index[e["_village"].isna()]:
-            p.add(et.file, row, et.col("village"), "unknown village: not in the villages file")
+        _place_problems(et, e, v, p)
     else:
         e["_village"] = pd.Series(dtype=float)
     e = e[e["_village"].notna()]
@@ -351,7 +455,18 @@ def _assemble(folder: Path, tables: dict[str, list[rd.Table]], p: rd.Problems) -
         for row in h.index[col.notna() & (h["_" + link] < 0)]:
             p.add(ht.file, row, ht.col(link), "unknown enterprise: not in the enterprises file")
     # -- ledgers ------------------------------------------------------------------------------
-    loans = _assemble_loans(tables["loans"], v, h, e, p)
+    loans = _assemble_loans(tables["loans"], v, h, e, p, limits)
+    if "exit_year" in h and "poverty_status" in h:
+        year = int(loans.attrs["as_of"]) // 12
+        late = (h["poverty_status"] == "exited") & (h["exit_year"] > year)
+        for row in h.index[late]:
+            p.add(
+                ht.file,
+                row,
+                ht.col("exit_year"),
+                f"exited after the month of the ledgers: give a year up to {year}, "
+                "or the poverty status poor",
+            )
     bank_of_township = np.array([banks.index(town_bank[t]) for t in towns], dtype=np.int16)
     cf = CountyFiles(
         folder=folder,
@@ -373,7 +488,12 @@ def _assemble(folder: Path, tables: dict[str, list[rd.Table]], p: rd.Problems) -
 
 
 def _assemble_loans(
-    tables: list[rd.Table], v: pd.DataFrame, h: pd.DataFrame, e: pd.DataFrame, p: rd.Problems
+    tables: list[rd.Table],
+    v: pd.DataFrame,
+    h: pd.DataFrame,
+    e: pd.DataFrame,
+    p: rd.Problems,
+    limits: Limits,
 ) -> pd.DataFrame:
     frames = []
     for t in tables:
@@ -395,16 +515,15 @@ def _assemble_loans(
         where = f"{first.at[r['loan'], '_file']} row {first.at[r['loan'], '_row']}"
         p.add(r["_file"], r["_row"], r["_header"].get("loan", "loan"), f"same loan as {where}")
     loans = loans[~dup]  # a second copy of a loan is reported once, not checked again
-    as_of = loans["as_of"].mode()
-    as_of = int(as_of.iloc[0]) if len(as_of) else rd.month_index(2019, 1)
+    as_of = int(loans["as_of"].mode().iloc[0])  # every row has one; a ledger has a row
     loans.attrs["as_of"] = as_of
     bad(loans["as_of"].notna() & (loans["as_of"] != as_of), "as_of", "another month than the rest")
     bad(loans["start"] > as_of, "start", "after the month of the ledger")
     bad(loans["maturity"] <= loans["start"], "maturity", "not after the start")
     bad(loans["balance"] > loans["amount"], "balance", "more than the amount lent")
-    matured = (loans["maturity"] <= as_of) & (loans["dpd"] == 0)
-    bad(matured, "maturity", "matured but not overdue: give the days past due or the new maturity")
     zero = loans["balance"] == 0
+    matured = (loans["maturity"] <= as_of) & (loans["dpd"] == 0) & ~zero
+    bad(matured, "maturity", "matured but not overdue: give the days past due or the new maturity")
     if zero.any():
         p.warnings.append(f"{int(zero.sum())} loans with balance 0 left out (repaid)")
     village_bank = v["bank"].to_numpy()
@@ -451,6 +570,15 @@ def _assemble_loans(
     bad(twice, "borrower", "this household has another household-channel loan in the ledgers")
     # -- enterprise channel ----------------------------------------------------------------
     ent = loans["channel"] == "enterprise"
+    most = limits.enterprise_per_household * len(h)
+    for column in ("amount", "balance"):
+        bad(
+            ent & (loans[column] > most),
+            column,
+            f"more than {most:,.0f} yuan, enterprise.amount_per_household "
+            f"({limits.enterprise_per_household:,.0f}) for every household of the roster: "
+            "correct it, or raise enterprise.amount_per_household",
+        )
     ent_index = {name: i for i, name in enumerate(e["enterprise"])}
     col = loans["enterprise"] if "enterprise" in loans else pd.Series(None, index=loans.index)
     eslot = col.map(ent_index)
@@ -489,9 +617,11 @@ def _stamp(folder: Path) -> tuple:
 
 
 @functools.lru_cache(maxsize=4)
-def _cached(folder: Path, stamp: tuple, grades: tuple, sectors: tuple) -> CountyFiles:
-    """One reading per folder, file versions, salt and allowed values (``stamp`` is the key)."""
-    return _read(folder, grades, sectors)
+def _cached(
+    folder: Path, stamp: tuple, grades: tuple, sectors: tuple, limits: Limits
+) -> CountyFiles:
+    """One reading per folder, file versions, salt, allowed values and limits (the key)."""
+    return _read(folder, grades, sectors, limits)
 
 
 def load(cfg) -> CountyFiles:
@@ -504,4 +634,4 @@ def load(cfg) -> CountyFiles:
     if not folder.is_dir():
         return read_county(folder, cfg)  # raises the one-line error
     grades, sectors = tuple(cfg.rating.grade_names), tuple(cfg.county.sector_names)
-    return _cached(folder, _stamp(folder), grades, sectors)
+    return _cached(folder, _stamp(folder), grades, sectors, Limits.of(cfg))

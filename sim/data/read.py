@@ -111,12 +111,48 @@ def _decode(path: Path, name: str, problems: Problems) -> str | None:
         return None
 
 
+def _blank(frame: pd.DataFrame) -> pd.Series:
+    """Rows with no content: blank lines and rows of separators only (``,,,,``)."""
+    if frame.shape[1] == 0:
+        return pd.Series(True, index=frame.index)
+    text = frame.fillna("").astype(str).apply(lambda s: s.str.strip())
+    return text.eq("").all(axis=1)
+
+
+def _number_cells(path: Path, known: dict[str, Col]) -> pd.DataFrame:
+    """For the personal columns of an Excel sheet, which cells hold a number, not text.
+
+    Columns are named by their canonical name (the first of two headers for one column).
+    """
+    typed = pd.read_excel(
+        path,
+        dtype=object,
+        keep_default_na=False,
+        engine="openpyxl",
+        usecols=lambda h: getattr(known.get(str(h).strip().lower()), "kind", "") == "personal",
+    )
+
+    def number(v) -> bool:
+        return isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_))
+
+    numbers = typed.map(number)
+    numbers.columns = [known[str(h).strip().lower()].name for h in typed.columns]
+    return numbers.loc[:, ~numbers.columns.duplicated()]
+
+
 def read_file(path: Path, cols: tuple[Col, ...], problems: Problems) -> Table | None:
     """Read ``path`` (CSV in UTF-8, or an Excel .xlsx sheet) into canonical text columns.
 
-    Personal columns are hashed and dropped here, before anything else sees them.
+    Rows keep their number in the file (header = row 1, or below blank lines at the top of a
+    CSV file); blank rows and rows of separators only are counted, then skipped. Personal columns are hashed and dropped here, before
+    anything else sees them; an Excel cell of a personal column holding a number instead of
+    text is refused (an ID number stored as a number has lost its last digits).
     """
     name = path.name
+    known = lookup(cols)
+    personal_headers = {k for k, c in known.items() if c.kind == "personal"}
+    numbers = None
+    header_row = 1
     try:
         if path.suffix.lower() == ".csv":
             text = _decode(path, name, problems)
@@ -124,19 +160,31 @@ def read_file(path: Path, cols: tuple[Col, ...], problems: Problems) -> Table | 
                 return None
             import io
 
-            raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+            lead = re.match(r"(?:[ \t]*\r?\n)*", text).group()  # blank lines above the header
+            header_row += lead.count("\n")
+            raw = pd.read_csv(
+                io.StringIO(text[len(lead) :]),
+                dtype=str,
+                keep_default_na=False,
+                skip_blank_lines=False,
+            )
         else:
             raw = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+            if any(str(h).strip().lower() in personal_headers for h in raw.columns):
+                numbers = _number_cells(path, known)
     except Exception as exc:  # noqa: BLE001 - the message of a parser may quote a cell
         # the CSV tokenizer's own message gives only counts and a line number: keep those
         fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
         if fields:
             want, line, saw = fields.groups()
-            problems.add(name, int(line), None, f"{saw} fields where the header has {want}")
+            row = int(line) + header_row - 1
+            problems.add(name, row, None, f"{saw} fields where the header has {want}")
         else:
             problems.add(name, None, None, f"cannot be read as a table ({type(exc).__name__})")
         return None
-    known = lookup(cols)
+    raw.index = raw.index + header_row + 1  # file rows
+    keep = ~_blank(raw)
+    raw = raw[keep]
     header: dict[str, str] = {}
     unknown: list[str] = []
     frame = pd.DataFrame(index=raw.index)
@@ -148,7 +196,7 @@ def read_file(path: Path, cols: tuple[Col, ...], problems: Problems) -> Table | 
                 unknown.append(str(written).strip())
             continue
         if col.name in header:
-            problems.add(name, 1, str(written).strip(), f"a second header for {col.name}")
+            problems.add(name, header_row, str(written).strip(), f"a second header for {col.name}")
             continue
         header[col.name] = str(written).strip()
         frame[col.name] = raw[written].astype(str).str.strip()
@@ -158,6 +206,22 @@ def read_file(path: Path, cols: tuple[Col, ...], problems: Problems) -> Table | 
             f"{name}: columns ignored (not in docs/data.md): {', '.join(unknown)}"
         )
     personal = [c.name for c in cols if c.kind == "personal" and c.name in frame]
+    if numbers is not None:
+        numbers.index = numbers.index + header_row + 1
+        numbers = numbers[keep.to_numpy()]
+        for c in personal:
+            if c not in numbers:
+                continue
+            number = numbers[c].to_numpy(bool)
+            for row in frame.index[number]:
+                problems.add(
+                    name,
+                    row,
+                    header[c],
+                    "a number, not text (Excel keeps 15 digits): format the column as text "
+                    "and enter these cells again",
+                )
+            frame.loc[number, c] = ""  # never joined on
     for c in personal:
         if c.endswith("id_number") or c == "borrower_id":
             # Excel shows long numbers as 4.11722E+17 and loses the digits when it saves
@@ -165,7 +229,7 @@ def read_file(path: Path, cols: tuple[Col, ...], problems: Problems) -> Table | 
             for row in frame.index[mangled]:
                 problems.add(
                     name,
-                    row + 2,
+                    row,
                     header[c],
                     "ID number in scientific notation (digits lost): format the column as text",
                 )
@@ -179,10 +243,11 @@ def read_file(path: Path, cols: tuple[Col, ...], problems: Problems) -> Table | 
             frame[c] = hash_column(frame[c], key)
     elif personal:
         frame = frame.drop(columns=personal)
-    frame.index = frame.index + 2  # file rows: the header is row 1
     for c in cols:
         if c.required and c.name not in frame:
-            problems.add(name, 1, f"{c.name} / {c.zh}", "missing column; add it (docs/data.md)")
+            problems.add(
+                name, header_row, f"{c.name} / {c.zh}", "missing column; add it (docs/data.md)"
+            )
     return Table(name, frame, header)
 
 
@@ -201,7 +266,7 @@ def coerce(table: Table, cols: tuple[Col, ...], problems: Problems, enums: dict)
             f[c.name] = s.where(~empty, None)
         elif c.kind in ("int", "float"):
             num = pd.to_numeric(s.where(~empty, None), errors="coerce")
-            bad = num.isna() & ~empty
+            bad = (num.isna() & ~empty) | np.isinf(num)  # "inf" and 1e999 are no amounts
             if c.kind == "int":
                 bad |= num.notna() & (num != np.round(num))
             for row in s.index[bad]:
