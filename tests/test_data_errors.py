@@ -135,7 +135,7 @@ def test_every_problem_at_once(tmp_path):
     assert lines == [
         "households.csv, row 3, column 劳动能力: not one of: full, weak, none, 有劳动力, 强劳动力, "
         "普通劳动力, 弱劳动力, 半劳动力, 无劳动力, 丧失劳动力",
-        "households.csv, row 2, column 家庭人口: must be at least 1 person",
+        "households.csv, row 2, column 家庭人口: give a size from 1 to 100 persons",
         "loans.csv, row 3, column 逾期天数: not a whole number",
         "loans.csv, row 2, column 年利率: give the yearly rate as a decimal, e.g. 0.0435",
     ]
@@ -212,7 +212,7 @@ def test_a_problem_on_many_rows_is_counted_not_repeated(tmp_path):
     assert len(size) == MAX_ROWS_PER_PROBLEM + 1
     assert size[-1] == (
         f"households.csv, column 家庭人口: {45 - MAX_ROWS_PER_PROBLEM} more rows: "
-        "must be at least 1 person"
+        "give a size from 1 to 100 persons"
     )
 
 
@@ -436,3 +436,15 @@ def test_an_empty_ledger_of_one_bank_is_fine_and_repaid_loans_date_the_ledgers(t
     repaid.to_csv(folder / "loans_农商银行.csv", index=False)
     cfg = load_config("baseline", ["county=files", f"county.path={folder}"])
     assert cfg.horizon.start == "2022-06"
+
+
+def test_sizes_and_counts_beyond_what_the_model_stores(tmp_path):
+    """A household of 200 would wrap round in 8 bits, a count of 40,000 in 16: both refused."""
+
+    def change(t):
+        t["households"].loc[0, "家庭人口"] = 200
+        t["loans"].loc[0, "续贷次数"] = 40000
+
+    lines = refused(tmp_path, change)
+    assert "households.csv, row 2, column 家庭人口: give a size from 1 to 100 persons" in lines
+    assert "loans.csv, row 2, column 续贷次数: give a count from 0 to 100" in lines

@@ -95,7 +95,7 @@ HOUSEHOLDS = (
     Col("household", "户编号", "text", False, "", "roster key; needed unless ID numbers are given"),
     Col("township", "乡镇", "text", True, "", "township, as in the villages file"),
     Col("village", "行政村", "text", True, "", "village, as in the villages file", aliases=("村",)),
-    Col("size", "家庭人口", "int", True, "persons", "household members (at least 1)"),
+    Col("size", "家庭人口", "int", True, "persons", "household members (1 to 100)"),
     Col(
         "labour",
         "劳动能力",
@@ -279,8 +279,15 @@ LOANS = (
         "still carries",
     ),
     Col("guarantor", "担保机构", "enum", True, "", "guarantor of the loan", values=GUARANTOR),
-    Col("renewals", "续贷次数", "int", False, "", "renewals granted so far (default 0)"),
-    Col("extensions", "展期次数", "int", False, "", "extensions granted so far (default 0)"),
+    Col("renewals", "续贷次数", "int", False, "", "renewals granted so far (0 to 100; default 0)"),
+    Col(
+        "extensions",
+        "展期次数",
+        "int",
+        False,
+        "",
+        "extensions granted so far (0 to 100; default 0)",
+    ),
 )
 
 FILES = {

@@ -82,7 +82,8 @@ SCHEMAS = {
     "households": pa.DataFrameSchema(
         {
             "household": _col(unique=True),
-            "size": _col(pa.Check.ge(1, error="must be at least 1 person", ignore_na=True)),
+            # at most 100: the model keeps household sizes in 8 bits
+            "size": _col(pa.Check.in_range(1, 100, error="give a size from 1 to 100 persons")),
             "age": _col(pa.Check.in_range(16, 120, error="give an age from 16 to 120")),
             "skills": _col(pa.Check.in_range(0, 1, error="give a score from 0 to 1")),
             "exit_year": _col(pa.Check.in_range(2000, 2100, error="give a year such as 2019")),
@@ -102,8 +103,9 @@ SCHEMAS = {
             ),
             "dpd": _col(_nonneg()),
             "term_months": _col(pa.Check.gt(0, error="must be more than 0", ignore_na=True)),
-            "renewals": _col(_nonneg()),
-            "extensions": _col(_nonneg()),
+            # renewals and extensions granted so far (kept in 16 bits; 100 is far above any loan's)
+            "renewals": _col(pa.Check.in_range(0, 100, error="give a count from 0 to 100")),
+            "extensions": _col(pa.Check.in_range(0, 100, error="give a count from 0 to 100")),
         }
     ),
 }
