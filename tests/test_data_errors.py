@@ -448,3 +448,35 @@ def test_sizes_and_counts_beyond_what_the_model_stores(tmp_path):
     lines = refused(tmp_path, change)
     assert "households.csv, row 2, column 家庭人口: give a size from 1 to 100 persons" in lines
     assert "loans.csv, row 2, column 续贷次数: give a count from 0 to 100" in lines
+
+
+@pytest.mark.parametrize("long_keys", [False, True])
+def test_numeric_household_keys_in_a_workbook(tmp_path, long_keys):
+    """Roster keys typed as numbers are fine, unless they have the 16+ digits Excel drops."""
+    tables = tiny_tables()
+    base = 41172210010100000 if long_keys else 0  # 17-digit codes, or 1..9
+    keys = [base + k + 1 for k in range(9)]
+    households = tables["households"].drop(columns=["姓名", "身份证号码"])
+    households.insert(0, "户编号", keys)
+    loans = tables["loans"].drop(columns=["借款人姓名"])
+    rows = [0, 1, 3, 6, 7]  # the households of loans D1..D5 (E1 is an enterprise's)
+    loans["身份证号码"] = [keys[i] for i in rows] + [None]
+    loans = loans.rename(columns={"身份证号码": "户编号"})
+    folder = write_folder(tmp_path / "county", {**tables, "households": households, "loans": loans})
+    (folder / "households.csv").unlink()
+    (folder / "loans.csv").unlink()
+    households.to_excel(folder / "households.xlsx", index=False)
+    loans.to_excel(folder / "loans.xlsx", index=False)
+    if not long_keys:
+        cfg = load_config("baseline", ["county=files", f"county.path={folder}"])
+        assert cfg.county.n_households == 9
+        return
+    text = (
+        "a number of 16 digits or more, which Excel does not keep: format the column as text "
+        "and enter these cells again"
+    )
+    lines = problems(folder)
+    assert [x for x in lines if "户编号" in x] == [
+        *(f"households.xlsx, row {r}, column 户编号: {text}" for r in range(2, 11)),
+        *(f"loans.xlsx, row {r}, column 户编号: {text}" for r in range(2, 7)),
+    ]

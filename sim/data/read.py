@@ -119,23 +119,45 @@ def _blank(frame: pd.DataFrame) -> pd.Series:
     return text.eq("").all(axis=1)
 
 
-def _number_cells(path: Path, known: dict[str, Col]) -> pd.DataFrame:
-    """For the personal columns of an Excel sheet, which cells hold a number, not text.
+#: Roster keys, which may be long codes: as numbers, Excel keeps only 15 digits of them.
+KEY_COLUMNS = frozenset({"household", "borrower"})
 
-    Columns are named by their canonical name (the first of two headers for one column).
+
+def _checked(col: Col | None) -> bool:
+    """Whether an Excel column's numbers are checked: personal columns and roster keys."""
+    return col is not None and (col.kind == "personal" or col.name in KEY_COLUMNS)
+
+
+def _number_cells(path: Path, known: dict[str, Col]) -> pd.DataFrame:
+    """For the personal and key columns of an Excel sheet, which cells hold a lossy number.
+
+    A personal cell (name, ID number) must be text: any number is flagged. A roster key may be
+    a number, unless it has 16 digits or more, which Excel does not keep. Columns are named by
+    their canonical name (the first of two headers for one column).
     """
     typed = pd.read_excel(
         path,
         dtype=object,
         keep_default_na=False,
         engine="openpyxl",
-        usecols=lambda h: getattr(known.get(str(h).strip().lower()), "kind", "") == "personal",
+        usecols=lambda h: _checked(known.get(str(h).strip().lower())),
     )
 
     def number(v) -> bool:
         return isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_))
 
-    numbers = typed.map(number)
+    def long_number(v) -> bool:
+        return number(v) and abs(float(v)) >= 1e15
+
+    numbers = pd.DataFrame(
+        {
+            h: typed[h].map(
+                long_number if known[str(h).strip().lower()].name in KEY_COLUMNS else number
+            )
+            for h in typed.columns
+        },
+        index=typed.index,
+    )
     numbers.columns = [known[str(h).strip().lower()].name for h in typed.columns]
     return numbers.loc[:, ~numbers.columns.duplicated()]
 
@@ -150,7 +172,6 @@ def read_file(path: Path, cols: tuple[Col, ...], problems: Problems) -> Table | 
     """
     name = path.name
     known = lookup(cols)
-    personal_headers = {k for k, c in known.items() if c.kind == "personal"}
     numbers = None
     header_row = 1
     try:
@@ -170,7 +191,7 @@ def read_file(path: Path, cols: tuple[Col, ...], problems: Problems) -> Table | 
             )
         else:
             raw = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
-            if any(str(h).strip().lower() in personal_headers for h in raw.columns):
+            if any(_checked(known.get(str(h).strip().lower())) for h in raw.columns):
                 numbers = _number_cells(path, known)
     except Exception as exc:  # noqa: BLE001 - the message of a parser may quote a cell
         # the CSV tokenizer's own message gives only counts and a line number: keep those
@@ -222,6 +243,17 @@ def read_file(path: Path, cols: tuple[Col, ...], problems: Problems) -> Table | 
                     "and enter these cells again",
                 )
             frame.loc[number, c] = ""  # never joined on
+        for c in sorted(KEY_COLUMNS & set(numbers.columns) & set(frame.columns)):
+            lossy = numbers[c].to_numpy(bool)
+            for row in frame.index[lossy]:
+                problems.add(
+                    name,
+                    row,
+                    header[c],
+                    "a number of 16 digits or more, which Excel does not keep: format the "
+                    "column as text and enter these cells again",
+                )
+            frame.loc[lossy, c] = ""  # not joined on (keys that lost digits may coincide)
     for c in personal:
         if c.endswith("id_number") or c == "borrower_id":
             # Excel shows long numbers as 4.11722E+17 and loses the digits when it saves
