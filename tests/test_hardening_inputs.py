@@ -345,6 +345,21 @@ def test_cli_compare_at_a_replicates_folder_exits_2(replicate_folder):
     assert _tree(out) == before
 
 
+@pytest.mark.parametrize(
+    "scenarios",
+    [["baseline", "baseline"], ["baseline", ("baseline", "baseline", ["fund.leverage=8"])]],
+    ids=["names", "label"],
+)
+def test_compare_refuses_a_scenario_given_twice(tmp_path, scenarios):
+    from sim.experiments.spec import resolve
+
+    out = tmp_path / "cmp"
+    for given in (scenarios, resolve(["baseline"], FAST) * 2):
+        with pytest.raises(ExperimentError, match="'baseline' is given twice"):
+            compare(given, 1, 5, overrides=FAST, out=out, progress=False)
+    assert not out.exists(), "nothing is run or written"
+
+
 def test_experiment_at_a_users_folder_is_refused(tmp_path):
     (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
     with pytest.raises(ExperimentError, match="no experiment.json"):
