@@ -132,6 +132,32 @@ def check_writable(folder: Path, what: str) -> None:
         ) from None
 
 
+def check_new_folder(path: str | os.PathLike, what: str) -> Path:
+    """Raise OutputError unless ``path`` is an empty folder or one that could be created there.
+
+    Nothing is created: the check is for work that writes its folder only at the end (see
+    :func:`atomic_folder`) and should fail before the work starts. Refused: a file at
+    ``path``, a folder that holds anything, a parent that is a file, and a location whose
+    nearest existing parent folder this process cannot write in (tried, not guessed).
+
+    Args:
+        path: the output folder.
+        what: how the user named it, for the message.
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise OutputError(f"{what}: is a file, not a folder; give a new folder")
+    if path.is_dir() and any(path.iterdir()):
+        raise OutputError(
+            f"{what}: exists and is not empty; give a new or empty folder (nothing is overwritten)"
+        )
+    blocking = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise OutputError(f"{what}: {blocking} is a file, not a folder; check the path")
+    check_writable(next(p for p in path.absolute().parents if p.is_dir()), what)
+    return path
+
+
 def prepare_folder(path: str | os.PathLike, what: str) -> Path:
     """Create the empty output folder ``path`` now, before any work, or raise OutputError.
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from sim import load_config
-from sim.config import ConfigError
+from sim.config import ROOT, ConfigError
 from sim.ensemble import Ensemble, apply_values, draw_index, get_value, load
 from sim.experiments import run_replicates
 from sim.experiments.__main__ import main as exp_main
@@ -130,6 +130,44 @@ def test_cli_takes_an_ensemble_and_refuses_a_clash(tmp_path, capsys):
     assert exp_main(clash) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "uptake.hazard_monthly_campaign" in err[0], err
+    assert not (tmp_path / "x").exists(), "no folder is left behind"
+
+
+def test_cli_refuses_an_ensemble_with_a_value_out_of_range(tmp_path, capsys):
+    data = json.loads((ROOT / "calibration" / "ensemble.json").read_text())
+    for s in data["sets"]:
+        s["values"]["uptake.initial_loan_share"] = 5.0
+    path = tmp_path / "e3.json"
+    path.write_text(json.dumps(data))
+    out = tmp_path / "exe3"
+    argv = ["replicates", "--n", "2", "--ensemble", str(path), "--out", str(out), "--no-progress"]
+    assert exp_main([*argv, *FAST]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: "), err
+    assert str(path) in err[0] and "set 0" in err[0] and "uptake.initial_loan_share" in err[0]
+    assert not out.exists(), "nothing is run or written"
+
+
+@pytest.mark.parametrize("command", ["replicates", "compare", "size-fund"])
+def test_every_set_is_checked_before_the_folder_is_made(tmp_path, command):
+    from sim.experiments import compare, size_fund
+
+    bad = ensemble()
+    bad.sets[2] = {**bad.sets[2], PARAMS[0]: 1.5}  # a monthly hazard is a probability
+    out = tmp_path / "exp"
+    cfg = load_config("baseline", FAST)
+    call = {
+        "replicates": lambda: run_replicates(cfg, 1, 7, out=out, progress=False, ensemble=bad),
+        "compare": lambda: compare(
+            ["baseline", "leverage_8x"], 1, 7, out=out, progress=False, overrides=FAST, ensemble=bad
+        ),  # fmt: skip
+        "size-fund": lambda: size_fund(cfg, n=1, seed=7, out=out, progress=False, ensemble=bad),
+    }[command]
+    with pytest.raises(ConfigError) as err:
+        call()
+    text = str(err.value)
+    assert "set 2" in text and PARAMS[0] in text and "\n" not in text, text
+    assert not out.exists(), "the folder is not made for a refused ensemble"
 
 
 def test_compare_runs_each_replicate_on_the_same_set_in_every_scenario(tmp_path):

@@ -36,17 +36,58 @@ FAST = ["county=small", "horizon.months=6"]
         (["frontier", "--population", "1", *FAST], "population=1"),
         (["frontier", "--params", "fund.nope", *FAST], "fund.nope"),
         (["size-fund", "--method", "quick", *FAST], "invalid choice"),
+        (["size-fund", "--check-n", "0", *FAST], "--check-n"),
+        (["size-fund", "--check-n", "-5", *FAST], "--check-n"),
+        (["compare", "baseline", "baseline", *FAST], "'baseline' is given twice"),
+        (
+            ["compare", "baseline", "--variant", "baseline=baseline fund.leverage=8", *FAST],
+            "'baseline' is given twice",
+        ),  # fmt: skip
+        (
+            ["discover", "--outcome", "fiscal_cost_above", "--threshold", "nan", *FAST],
+            "--threshold",
+        ),  # fmt: skip
+        (["discover", "--threshold", "inf", *FAST], "--threshold"),
         (["frobnicate"], "invalid choice"),
     ],
 )
 def test_bad_input_is_one_line_and_status_2(argv, says, capsys, tmp_path):
+    out = tmp_path / "exp"
     with pytest.raises(SystemExit) as exit_info:
-        raise SystemExit(main([*argv, "--out", str(tmp_path)] if argv[0] != "frobnicate" else argv))
+        raise SystemExit(main([*argv, "--out", str(out)] if argv[0] != "frobnicate" else argv))
     err = capsys.readouterr().err
     assert exit_info.value.code == 2, f"bad input must exit 2: {argv} -> {exit_info.value.code}"
     assert len(err.strip().splitlines()) == 1, f"one line, got:\n{err}"
     assert says in err and err.startswith("error: "), f"the message must name the problem: {err}"
-    assert not (tmp_path / "experiment.json").exists(), "nothing is run on bad input"
+    assert list(tmp_path.iterdir()) == [], "nothing is written on bad input, not even the folder"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["replicates", "--n", "2"],
+        ["compare", "baseline", "--variant", "lev8=baseline fund.leverage=8", "--n", "2"],
+        ["discover", "--points", "10"],
+    ],
+    ids=["replicates", "compare", "discover"],
+)
+def test_every_replicate_failing_ends_in_one_line(argv, tmp_path, capsys, monkeypatch):
+    from sim.experiments import worker
+
+    def broken(*args, **kwargs):
+        raise FloatingPointError("injected failure")
+
+    monkeypatch.setattr(worker, "run", broken)
+    out = tmp_path / "exp"
+    code = main([*argv, "--out", str(out), "--no-progress", *FAST])
+    err = capsys.readouterr().err
+    assert code == 2, f"no replicate finished: exit 2, got {code}: {err}"
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+    assert "every" in err and "failed" in err and str(out / "failures.json") in err, err
+    failures = json.loads((out / "failures.json").read_text())
+    assert failures and all("injected failure" in f["error"] for f in failures), (
+        "the folder keeps the failures, so that re-running retries them"
+    )
 
 
 def test_replicates_command_writes_the_experiment(tmp_path, capsys):

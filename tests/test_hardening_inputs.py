@@ -207,6 +207,60 @@ def test_two_simultaneous_runs_keep_both_results(tmp_path):
     assert seeds == {20190218}, "both are complete runs"
 
 
+def _no_county(monkeypatch) -> None:
+    import sim
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("the county must not be built for a refused folder")
+
+    monkeypatch.setattr(sim, "build_model", no_build)
+
+
+@pytest.mark.parametrize(
+    ("case", "says"),
+    [
+        ("override_first", "'county=small'"),
+        ("no_folder", "give the folder"),
+        ("option_first", "--bogus"),
+        ("parent_is_file", "a_file is a file"),
+        ("unwritable", "/proc/no_such_place"),
+        ("a_users_folder", "not empty"),
+    ],
+)
+def test_export_refuses_a_bad_folder_before_building_the_county(
+    tmp_path, case, says, capsys, monkeypatch
+):
+    (tmp_path / "a_file").write_text("mine", encoding="utf-8")
+    (tmp_path / "users").mkdir()
+    (tmp_path / "users" / "notes.txt").write_text("mine", encoding="utf-8")
+    before = _tree(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    _no_county(monkeypatch)
+    args = {
+        "override_first": ["county=small"],
+        "no_folder": [],
+        "option_first": ["--bogus", "county=small"],
+        "parent_is_file": [str(tmp_path / "a_file" / "county"), *SMALL],
+        "unwritable": ["/proc/no_such_place/county", *SMALL],
+        "a_users_folder": [str(tmp_path / "users"), *SMALL],
+    }[case]
+    _refused(_main(capsys, "sim.data.export", "export", *args), says)
+    assert _tree(tmp_path) == before and sorted(p.name for p in tmp_path.iterdir()) == [
+        "a_file",
+        "users",
+    ], "nothing is written, nothing a user wrote is touched"
+
+
+def test_export_takes_a_folder_whose_name_holds_an_equals_sign_given_as_a_path(
+    tmp_path, capsys, monkeypatch
+):
+    from sim.data.export import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["export", "./a=b", *SMALL, "horizon.months=3"]) == 0, capsys.readouterr().err
+    assert (tmp_path / "a=b" / "loans.csv").is_file()
+
+
 # -- the outputs folder and its latest link --------------------------------------------------
 def _link(path: Path) -> str | bool:
     """Where a link points, or whether something else is there."""
@@ -289,6 +343,21 @@ def test_cli_compare_at_a_replicates_folder_exits_2(replicate_folder):
     # the one-line message names the folder and the kind found
     _refused(proc, str(out))
     assert _tree(out) == before
+
+
+@pytest.mark.parametrize(
+    "scenarios",
+    [["baseline", "baseline"], ["baseline", ("baseline", "baseline", ["fund.leverage=8"])]],
+    ids=["names", "label"],
+)
+def test_compare_refuses_a_scenario_given_twice(tmp_path, scenarios):
+    from sim.experiments.spec import resolve
+
+    out = tmp_path / "cmp"
+    for given in (scenarios, resolve(["baseline"], FAST) * 2):
+        with pytest.raises(ExperimentError, match="'baseline' is given twice"):
+            compare(given, 1, 5, overrides=FAST, out=out, progress=False)
+    assert not out.exists(), "nothing is run or written"
 
 
 def test_experiment_at_a_users_folder_is_refused(tmp_path):

@@ -9,6 +9,7 @@ model input, and the ledgers of the loans outstanding at the start. Reading the 
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -145,15 +146,23 @@ def write_tables(tables: dict[str, pd.DataFrame], folder: Path, lang: str = "en"
 
 
 def main(argv: list[str]) -> int:
-    """``export DIR [--lang en|zh] [KEY=VALUE ...]``; returns the exit status."""
-    if not argv or argv[0] in ("-h", "--help") or argv[0] != "export" or len(argv) < 2:
-        print(USAGE, file=sys.stderr if argv and argv[0] not in ("-h", "--help") else sys.stdout)
-        return 0 if argv and argv[0] in ("-h", "--help") else 2
+    """``export DIR [--lang en|zh] [KEY=VALUE ...]``; returns the exit status.
+
+    Bad input (no folder, a ``KEY=VALUE`` where the folder belongs, a folder that holds
+    files, is a file or cannot be written, a bad override) prints one line and returns 2
+    before the county is built; the folder appears only once every file is written.
+    """
+    if any(a in ("-h", "--help") for a in argv):
+        print(USAGE)
+        return 0
+    if not argv or argv[0] != "export":
+        print(USAGE, file=sys.stderr)
+        return 2
     from sim import ConfigError, build_model, load_config
     from sim.__main__ import parse_args
-    from sim.results import atomic_folder
+    from sim.results import OutputError, atomic_folder, check_new_folder
 
-    folder, rest, lang = Path(argv[1]), list(argv[2:]), "en"
+    rest, lang = list(argv[1:]), "en"
     if "--lang" in rest:
         i = rest.index("--lang")
         lang = rest[i + 1] if i + 1 < len(rest) else ""
@@ -161,26 +170,42 @@ def main(argv: list[str]) -> int:
         if lang not in ("en", "zh"):
             print("error: --lang: give en or zh", file=sys.stderr)
             return 2
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        print(
-            f"error: {folder}: exists and is not empty; give a new or empty folder "
-            "(nothing is overwritten)",
-            file=sys.stderr,
-        )
-        return 2
     try:
-        scenario, overrides = parse_args(rest)
+        folder = Path(_folder_argument(rest[0] if rest else None))
+        check_new_folder(folder, str(folder))
+        scenario, overrides = parse_args(rest[1:])
         cfg = load_config(scenario, overrides)
-    except ConfigError as exc:
+    except (ConfigError, OutputError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     model = build_model(cfg, seed=int(cfg.run.seed))
     tables = county_tables(model)
-    with atomic_folder(folder) as tmp:
-        write_tables(tables, tmp, lang)
+    try:
+        with atomic_folder(folder) as tmp:
+            write_tables(tables, tmp, lang)
+    except OutputError as exc:  # the folder changed while the county was built
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     n = {k: len(v) for k, v in tables.items()}
     print(
         f"wrote {folder}: {n['villages']} villages, {n['households']} households, "
         f"{n['enterprises']} enterprises, {n['loans']} loans as of {cfg.horizon.start}"
     )
     return 0
+
+
+def _folder_argument(arg: str | None) -> str:
+    """The folder argument, or a ConfigError when it is missing, an option or an override."""
+    from sim import ConfigError
+
+    example = "e.g. python -m sim.county export my_county county=small"
+    if arg is None:
+        raise ConfigError(f"export: give the folder to write first, {example}")
+    if arg.startswith("-"):
+        raise ConfigError(f"{arg}: unknown option (only --lang en|zh); see --help")
+    if "=" in arg and os.sep not in arg and "/" not in arg:
+        raise ConfigError(
+            f"{arg!r}: the folder to write comes first, before any KEY=VALUE, {example} "
+            f"(a folder whose name holds '=' can be given as ./{arg})"
+        )
+    return arg

@@ -1,8 +1,9 @@
 """Command line: ``python -m sim.experiments COMMAND [options] [scenario=NAME] [KEY=VALUE ...]``.
 
 Options and overrides may come in any order. Bad input exits with status 2 and one line
-naming what to change; an experiment in which some replicates failed exits with status 1
-after writing everything else.
+naming what to change, before any folder is made; an experiment in which some replicates
+failed exits with status 1 after writing everything else, and one in which none finished
+exits with status 2 and one line naming ``failures.json``.
 """
 
 from __future__ import annotations

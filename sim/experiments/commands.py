@@ -96,6 +96,8 @@ def replicates(args) -> Path:
         "replicates", _with_ensemble([spec.label, spec.overrides, seed], opts)
     )
     table = run_replicates(spec, args.n, seed, **opts)
+    if table.empty:
+        raise every_replicate_failed(opts["out"])
     keys = [o.key for o in levers.OUTCOMES if o.key in table.columns]
     print(
         table[keys]
@@ -124,6 +126,8 @@ def compare(args) -> Path:
         "compare", _with_ensemble([[(s.label, s.scenario, s.overrides) for s in specs], seed], opts)
     )
     table = run_compare(specs, args.n, seed, **opts)
+    if table.empty:
+        raise every_replicate_failed(opts["out"])
     keys = [o.key for o in levers.OUTCOMES]
     shown = table[table["outcome"].isin(keys)].set_index(["outcome", "scenario"]).sort_index()
     cols = ["median", "p05", "p95", "diff_mean", "diff_ci_low", "diff_ci_high", "n"]
@@ -278,6 +282,25 @@ def _default(kind: str, payload) -> Path:
 def _done(out) -> Path:
     print(f"experiment folder: {out}")
     return Path(out)
+
+
+def every_replicate_failed(out) -> ExperimentError:
+    """The one-line error of an experiment none of whose replicates finished.
+
+    Names the first failure's error and ``failures.json``; the folder is kept, so that
+    re-running the same command retries them once the cause is fixed.
+    """
+    import json
+
+    path = Path(out) / "failures.json"
+    try:
+        failures = json.loads(path.read_text(encoding="utf-8"))
+        first = f" (first: {failures[0]['error'].strip().splitlines()[0][:200]})"
+    except (OSError, ValueError, LookupError, AttributeError):
+        first = ""
+    return ExperimentError(
+        f"every replicate failed{first}; see {path}, then re-run the same command to retry them"
+    )
 
 
 def report_failures(out: Path) -> int:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from sim.experiments import folder as fs
 from sim.experiments.replicates import KEYS, Experiment
-from sim.experiments.spec import ExperimentError, Scenario, resolve
+from sim.experiments.spec import ExperimentError, Scenario, check_labels, resolve
 from sim.experiments.stats import band, paired_difference
 
 COLUMNS = [
@@ -91,13 +91,16 @@ def compare(
         specs = list(scenarios)
     else:
         specs = resolve(list(scenarios), overrides)
+    check_labels(specs)
     labels = [s.label for s in specs]
     out = out or fs.default_out(
         "compare", [[(s.label, s.scenario, s.overrides) for s in specs], seed]
     )
-    with Experiment(
+    exp = Experiment(
         out, seed, n, jobs=jobs, backend=backend, scheduler=scheduler, kind="compare", **options
-    ) as exp:
+    )
+    exp.check(specs)  # before the folder is made
+    with exp:
         summary = exp.run(specs)
     table = comparison_table(summary, labels)
     fs.write_table(table, exp.out / "comparison.parquet", csv=True)

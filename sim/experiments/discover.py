@@ -266,7 +266,7 @@ def discover(
         ``{"cases", "trajectory", "boxes"}`` tables and ``"result"`` (``discovery.json``).
     """
     require("ema_workbench", "ema-workbench", "discover")
-    _check(points, prim_threshold, peel_alpha, max_boxes)
+    _check(points, prim_threshold, peel_alpha, max_boxes, threshold)
     if model is None and outcome not in known_outcomes():
         raise ExperimentError(f"outcome={outcome!r}: choose from {', '.join(known_outcomes())}")
     chosen = _parameters(params, include_levers)
@@ -315,7 +315,9 @@ def known_outcomes() -> list[str]:
     return [*OUTCOMES, *(o.key for o in levers.OUTCOMES if o.key not in OUTCOMES), "fund_required"]
 
 
-def _check(points: int, prim_threshold: float, peel_alpha: float, max_boxes: int) -> None:
+def _check(
+    points: int, prim_threshold: float, peel_alpha: float, max_boxes: int, threshold: float | None
+) -> None:
     if points < 10:
         raise ExperimentError(f"points={points}: give at least 10 sample points")
     if not 0 < prim_threshold <= 1:
@@ -324,6 +326,11 @@ def _check(points: int, prim_threshold: float, peel_alpha: float, max_boxes: int
         raise ExperimentError(f"peel_alpha={peel_alpha}: give a share in (0, 0.5), e.g. 0.05")
     if max_boxes < 1:
         raise ExperimentError(f"max_boxes={max_boxes}: look for at least one box")
+    if threshold is not None and not np.isfinite(threshold):
+        raise ExperimentError(
+            f"threshold={threshold} (--threshold): give a finite number, or leave it out "
+            "for the default"
+        )
 
 
 def inputs_of(cases: pd.DataFrame, params: list[levers.Parameter]) -> pd.DataFrame:
@@ -361,6 +368,8 @@ def _run_model(base, prob, x, inputs, n, seed, out, jobs, backend, scheduler, op
         out, seed, n, jobs=jobs, backend=backend, scheduler=scheduler, **options
     ) as exp:
         summary = exp.run(specs)
+    if summary.empty:
+        raise ExperimentError(f"every run failed; see {exp.out}/failures.json")
     months = int(base.config["horizon"]["months"])
     spells = []
     for label, rep in zip(summary["scenario"], summary["replicate"], strict=True):

@@ -48,6 +48,12 @@ def default_out(kind: str, payload: Any) -> Path:
     return ROOT / "experiments" / f"{kind}-{hashlib.sha1(text.encode()).hexdigest()[:10]}"
 
 
+def config_digest(config: dict[str, Any]) -> str:
+    """Hash of a resolved configuration dict (equal dicts, equal digests)."""
+    text = json.dumps(config, sort_keys=True, default=str)
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
 def replicate_dir(out: Path, label: str, i: int) -> Path:
     """Folder of replicate ``i`` of scenario ``label``."""
     return Path(out) / "replicates" / label / f"rep_{i:04d}"

@@ -131,6 +131,13 @@ def size_fund(
     """
     check_seed = seed + 1 if check_seed is None else check_seed
     _check_args(alpha, solve_for, seed, check_seed, tolerance)
+    if check_n is not None and (
+        isinstance(check_n, bool) or not isinstance(check_n, int | np.integer) or check_n < 1
+    ):
+        raise ExperimentError(
+            f"check_n={check_n!r} (--check-n): give at least 1 replicate for the fresh-seed "
+            "check, or leave it out to use as many as --n"
+        )
     if method not in METHODS:
         raise ExperimentError(f"method={method!r}: choose {' or '.join(METHODS)}")
     base = cfg if isinstance(cfg, Scenario) else from_config(cfg)
@@ -143,7 +150,9 @@ def size_fund(
     key += [method] if method != "grid" else []  # grid folders keep their earlier names
     out = out or fs.default_out("size-fund", key)
     opts = {"jobs": jobs, "backend": backend, "scheduler": scheduler, **options}
-    with Experiment(out, seed, n, kind="size-fund", **opts) as exp:
+    exp = Experiment(out, seed, n, kind="size-fund", **opts)
+    exp.check([base])  # before the folder is made
+    with exp:
         sizer = Sizer(exp, base)
         answer, record = None, None
         if method == "one-pass" and axis is FUND:
@@ -162,7 +171,9 @@ def size_fund(
                 )
         answer["method"] = "one-pass" if record and record["fallback"] is None else "grid"
         answer["one_pass"] = record
-        answer["check"] = fresh_check(exp, answer, base, check_n or n, check_seed)
+        answer["check"] = fresh_check(
+            exp, answer, base, n if check_n is None else check_n, check_seed
+        )
     curve = sizer.curve()
     fs.write_table(curve, exp.out / "fund_sizing" / "curve.parquet", csv=True)
     fs.write_json(exp.out / "fund_sizing" / "answer.json", answer)

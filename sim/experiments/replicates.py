@@ -23,7 +23,7 @@ from tqdm import tqdm
 from sim.experiments import folder as fs
 from sim.experiments.backend import check_backend, worker_pool
 from sim.experiments.seeds import replicate_seeds, seed_text
-from sim.experiments.spec import ExperimentError, Scenario, from_config
+from sim.experiments.spec import ExperimentError, Scenario, check_labels, from_config
 from sim.experiments.worker import default_tables, run_replicate
 from sim.results import TABLES
 from sim.runner import seed_record
@@ -98,23 +98,25 @@ class Experiment:
         self.failures: dict[tuple[str, int], dict[str, Any]] = {}
         self.kind = kind
         self._claimed = False
+        self._created = False
+        self._checked: set[str] = set()  # digests of configs checked against the ensemble
         self._stack = ExitStack()
         self._map = None
 
     def __enter__(self) -> Experiment:
-        created = self.claim()
+        self.claim()
         try:
             self._map = self._stack.enter_context(worker_pool(*self.pool_args))
         except BaseException:  # e.g. no Dask scheduler there: leave no empty folder behind
-            if created:
-                with contextlib.suppress(OSError):
-                    self.out.rmdir()
+            self._release()
             raise
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type, *exc) -> None:
         self._stack.close()
         self._map = None
+        if exc_type is not None:  # stopped before writing anything: leave no empty folder
+            self._release()
 
     def claim(self) -> bool:
         """Check and take the folder (once), before any worker starts (``folder.claim``).
@@ -123,9 +125,15 @@ class Experiment:
         """
         if self._claimed:
             return False
-        created = fs.claim(self.out, self.kind)
+        self._created = fs.claim(self.out, self.kind)
         self._claimed = True
-        return created
+        return self._created
+
+    def _release(self) -> None:
+        """Remove the folder again if this experiment created it and it is still empty."""
+        if self._created:
+            with contextlib.suppress(OSError):
+                self.out.rmdir()  # fails, and keeps the folder, once anything is in it
 
     def sibling(self, out, root_seed: int, n: int) -> Experiment:
         """Another experiment folder run on this one's workers (same options, shared pool)."""
@@ -151,12 +159,36 @@ class Experiment:
         """Replicates per scenario."""
         return len(self.seeds)
 
+    def check(self, scenarios: list[Scenario]) -> None:
+        """Refuse scenarios this experiment cannot run, before anything is written.
+
+        Refused: a label given twice, a label already used here for another configuration,
+        and, with an ensemble, a parameter the scenario lacks or overrides, or a parameter
+        set that does not give a valid configuration (:func:`sim.ensemble.check_sets`).
+        ``run`` calls it too; calling it before entering the context manager also keeps
+        the folder from being created for input that is refused.
+        """
+        check_labels(scenarios)
+        for s in scenarios:
+            old = self.scenarios.get(s.label)
+            if old is not None and old.config != s.config:
+                raise ExperimentError(f"scenario label {s.label!r} is used for two configurations")
+            if self.ensemble is not None:
+                from sim.ensemble import check_against, check_sets
+
+                check_against(self.ensemble, s.config, s.overrides, f"scenario {s.label}")
+                digest = fs.config_digest(s.config)
+                if digest not in self._checked:
+                    check_sets(self.ensemble, s.config, f"scenario {s.label}")
+                    self._checked.add(digest)
+
     def run(self, scenarios: list[Scenario]) -> pd.DataFrame:
         """Run the replicates of ``scenarios`` not yet done; return their summary rows."""
-        self.claim()
+        self.check(scenarios)
         if self._map is None:
             with self:
                 return self.run(scenarios)
+        self.claim()
         self._register(scenarios)
         fs.write_json(self.out / "experiment.json", self.record())
         tasks = self._pending(scenarios)
@@ -181,14 +213,7 @@ class Experiment:
         return rec
 
     def _register(self, scenarios: list[Scenario]) -> None:
-        for s in scenarios:
-            old = self.scenarios.get(s.label)
-            if old is not None and old.config != s.config:
-                raise ExperimentError(f"scenario label {s.label!r} is used for two configurations")
-            if self.ensemble is not None:
-                from sim.ensemble import check_against
-
-                check_against(self.ensemble, s.config, s.overrides, f"scenario {s.label}")
+        for s in scenarios:  # checked by ``check``
             self.scenarios[s.label] = s
 
     def _pending(self, scenarios: list[Scenario]) -> list[tuple]:
@@ -306,7 +331,7 @@ def run_replicates(
     """
     scenario = cfg if isinstance(cfg, Scenario) else from_config(cfg)
     out = out or fs.default_out("replicates", [scenario.label, scenario.overrides, seed])
-    with Experiment(
-        out, seed, n, jobs=jobs, backend=backend, scheduler=scheduler, **options
-    ) as exp:
+    exp = Experiment(out, seed, n, jobs=jobs, backend=backend, scheduler=scheduler, **options)
+    exp.check([scenario])  # before the folder is made
+    with exp:
         return exp.run([scenario])

@@ -108,10 +108,24 @@ def resolve(entries: list, common: list[str] | None = None) -> list[Scenario]:
             raise ExperimentError(
                 f"scenario entry {entry!r}: give a name or (label, scenario, overrides)"
             )
-    labels = [s.label for s in out]
-    if len(set(labels)) != len(labels):
-        raise ExperimentError(f"scenario labels {labels}: each label must be unique")
+    check_labels(out)
     return out
+
+
+def check_labels(scenarios: list[Scenario]) -> None:
+    """Raise ExperimentError naming the first label given twice.
+
+    Replicates are stored and summarised by label, so two arms with one label would be
+    merged into one scenario with twice the replicates.
+    """
+    seen: set[str] = set()
+    for s in scenarios:
+        if s.label in seen:
+            raise ExperimentError(
+                f"scenario {s.label!r} is given twice; give each scenario once "
+                f"(a variant of it needs its own label: --variant 'LABEL={s.scenario} KEY=VALUE')"
+            )
+        seen.add(s.label)
 
 
 def with_values(
