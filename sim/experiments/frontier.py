@@ -298,7 +298,9 @@ def _model_evaluator(exp: Experiment, base: Scenario):
         for s in specs:
             rows = summary[summary["scenario"] == s.label]
             if len(rows) == 0:
-                raise ExperimentError(f"{s.label}: every replicate failed; see failures.json")
+                raise ExperimentError(
+                    f"{s.label}: every replicate failed; see {exp.out}/failures.json"
+                )
             out[s.label] = outcome_stats(rows)
         return out
 
