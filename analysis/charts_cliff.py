@@ -7,6 +7,11 @@ years_since_exit, n_exited, n_returned, return_rate``) and ``cliff.parquet``
 ``exit_year, year, n_households, poor_share, relapsed_share`` per exit cohort); the stacked
 tables carry
 ``scenario`` and ``replicate`` columns (:meth:`analysis.source.Experiment.cliff_tables`).
+
+A horizon can end before these figures exist: no exit cohort a full year out of poverty, no
+assessment around the end of supports, or a last year not yet assessed (its income missing).
+Missing figures stay missing (never zero), and a chart with nothing to draw says so in its
+frame (``empty``: the sentence to show) instead of drawing an empty or flat line.
 """
 
 from __future__ import annotations
@@ -37,8 +42,37 @@ def ordered(names: pd.Series) -> list[str]:
 
 
 def _decimals(top: float) -> int:
-    """Decimals of a share axis: one below 5 % (ticks of whole per cent would repeat)."""
-    return 1 if top < 0.05 else 0
+    """Decimals of a share axis: one below 5 %, two below 0.5 % (so that ticks never repeat)."""
+    return 2 if top < 0.005 else 1 if top < 0.05 else 0
+
+
+def no_data(ax: Axes, text: str) -> None:
+    """Write ``text`` in the middle of an empty frame: the chart has nothing to draw."""
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center",
+            color=style.COLORS["zero"], linespacing=1.6, gid="no_data")  # fmt: skip
+
+
+def assessed(cliff: pd.DataFrame) -> pd.DataFrame:
+    """The cliff table with the figures the run did not measure set missing.
+
+    A year the run did not assess (its ``mean_income_per_person`` is missing: the horizon ends
+    before that year's assessment) records nobody poor, which is no measurement: its
+    ``poor_share`` and ``relapsed_share`` are missing too, not zero. The table's panel (the
+    households out of poverty after the last supported year's assessment, year -1) exists
+    only once that year is assessed, so a replicate without an income in year -1 has no
+    figure at all.
+    """
+    income = cliff["mean_income_per_person"]
+    keys = [cliff[k] for k in ("scenario", "replicate") if k in cliff.columns]
+    at_end = income.where(cliff["years_relative_to_support_end"] == -1).notna()
+    panel = at_end.groupby(keys).transform("any") if keys else at_end.any()
+    unknown = income.isna() | ~panel
+    if not unknown.any():
+        return cliff
+    cols = [c for c in ("mean_income_per_person", "poor_share", "relapsed_share") if c in cliff]
+    return cliff.assign(**{c: cliff[c].where(~unknown) for c in cols})
 
 
 def return_rates(poverty: pd.DataFrame) -> pd.DataFrame:
@@ -57,10 +91,18 @@ def return_rates(poverty: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"median": g.median(), "p05": g.quantile(0.05), "p95": g.quantile(0.95)})
 
 
-def plot_return_rate(poverty: pd.DataFrame, lang: Lang = "zh", ax: Axes | None = None) -> Figure:
+def plot_return_rate(
+    poverty: pd.DataFrame, lang: Lang = "zh", ax: Axes | None = None, empty: str | None = None
+) -> Figure:
     """Return-to-poverty rate by years since exit, one line per withdrawal rule."""
     fig, ax = style.axes(ax)
     rates = return_rates(poverty)
+    ax.set_xlabel(label("years_since_exit", lang))
+    ax.set_ylabel(label("return_rate", lang))
+    ax.set_title(label("title_return_rate", lang))
+    if rates["median"].isna().all():
+        no_data(ax, empty or label("no_data_period", lang))
+        return fig
     for i, name in enumerate(ordered(poverty["scenario"])):
         r = rates.loc[name]
         color = style.SERIES[i % len(style.SERIES)]
@@ -74,12 +116,12 @@ def plot_return_rate(poverty: pd.DataFrame, lang: Lang = "zh", ax: Axes | None =
             label=scenario_label(name, lang),
             gid=name,
         )
-    ticks.share_axis(ax, decimals=_decimals(rates["p95"].max()))
-    ax.set_ylim(bottom=0)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel(label("years_since_exit", lang))
-    ax.set_ylabel(label("return_rate", lang))
-    ax.set_title(label("title_return_rate", lang))
+    top = float(rates["p95"].max())
+    ticks.share_axis(ax, decimals=_decimals(top))
+    ax.set_ylim(0, top * 1.15 if top > 0 else None)
+    years = rates.index.get_level_values("years_since_exit")
+    ax.set_xticks(range(int(years.min()), int(years.max()) + 1))  # whole years, even one
+    ax.set_xlim(years.min() - 0.5, years.max() + 0.5)
     ticks.legend_below(ax)
     return fig
 
@@ -90,12 +132,18 @@ def by_cohort(cliff: pd.DataFrame) -> bool:
 
 
 def pooled(cliff: pd.DataFrame, col: str, keys: list[str]) -> pd.DataFrame:
-    """``col`` per replicate and ``keys``, pooled over cohorts weighted by households."""
+    """``col`` per replicate and ``keys``, pooled over cohorts weighted by households.
+
+    Only cohorts with a value count; where no cohort has one (a year not assessed), the
+    pooled value is missing, not zero.
+    """
+    cliff = assessed(cliff)
     if not by_cohort(cliff):
         return cliff[[*keys, "replicate", col]]
-    w = cliff.assign(_wx=cliff[col] * cliff["n_households"])
-    g = w.groupby([*keys, "replicate"], as_index=False)[["_wx", "n_households"]].sum()
-    return g.assign(**{col: g["_wx"] / g["n_households"]})[[*keys, "replicate", col]]
+    weight = cliff["n_households"].where(cliff[col].notna())
+    w = cliff.assign(_wx=cliff[col] * weight, _w=weight)
+    g = w.groupby([*keys, "replicate"], as_index=False)[["_wx", "_w"]].sum(min_count=1)
+    return g.assign(**{col: g["_wx"] / g["_w"]})[[*keys, "replicate", col]]
 
 
 def bands(table: pd.DataFrame, col: str, keys: list[str]) -> pd.DataFrame:
@@ -122,10 +170,19 @@ def relapse_around_end(cliff: pd.DataFrame) -> pd.DataFrame:
     return bands(pooled(cliff, "relapsed_share", keys), "relapsed_share", keys)
 
 
-def plot_cliff_relapse(cliff: pd.DataFrame, lang: Lang = "zh", ax: Axes | None = None) -> Figure:
+def plot_cliff_relapse(
+    cliff: pd.DataFrame, lang: Lang = "zh", ax: Axes | None = None, empty: str | None = None
+) -> Figure:
     """Cumulative return to poverty after supports end, one line (median, band) per rule."""
     fig, ax = style.axes(ax)
     rates = relapse_around_end(cliff)
+    ax.set_xlabel(label("years_relative_to_support_end", lang))
+    ax.set_ylabel(label("relapsed_share", lang))
+    ax.set_title(label("title_cliff_relapse", lang))
+    rel = rates.index.get_level_values("years_relative_to_support_end")
+    if rates.loc[rel >= 0, "median"].isna().all():  # year -1 is the start, 0 by definition
+        no_data(ax, empty or label("no_data_period", lang))
+        return fig
     for i, name in enumerate(ordered(cliff["scenario"])):
         r = rates.loc[name]
         r = r[r.index >= -1]
@@ -137,15 +194,16 @@ def plot_cliff_relapse(cliff: pd.DataFrame, lang: Lang = "zh", ax: Axes | None =
     ticks.share_axis(ax, decimals=_decimals(rates["p95"].max()))
     ax.set_ylim(bottom=0)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel(label("years_relative_to_support_end", lang))
-    ax.set_ylabel(label("relapsed_share", lang))
-    ax.set_title(label("title_cliff_relapse", lang))
     ticks.legend_below(ax)
     return fig
 
 
 def plot_cliff_cohorts(
-    cliff: pd.DataFrame, lang: Lang = "zh", ax: Axes | None = None, min_share: float = 0.02
+    cliff: pd.DataFrame,
+    lang: Lang = "zh",
+    ax: Axes | None = None,
+    min_share: float = 0.02,
+    empty: str | None = None,
 ) -> Figure:
     """Income per person around the end of supports, one line per exit cohort (first rule).
 
@@ -153,12 +211,22 @@ def plot_cliff_cohorts(
     households that exit late move in and out of poverty; their mean is noise).
     """
     fig, ax = style.axes(ax)
-    name = ordered(cliff["scenario"])[0]
-    rows = cliff[cliff["scenario"] == name]
+    names = ordered(cliff["scenario"])
+    name = names[0] if names else ""
+    rows = assessed(cliff[cliff["scenario"] == name])
     size = rows.groupby("exit_year")["n_households"].sum()
     rows = rows[rows["exit_year"].isin(size.index[size >= min_share * size.sum()])]
     keys = ["exit_year", "years_relative_to_support_end"]
     income = bands(rows, "mean_income_per_person", keys)
+    ax.set_xlabel(label("years_relative_to_support_end", lang))
+    ax.set_ylabel(ticks.with_unit("mean_income_per_person", label("unit_yuan", lang), lang))
+    if names:
+        ax.set_title(label("title_cliff_cohorts", lang).format(scenario=scenario_label(name, lang)))
+    else:  # no rows: no rule to name
+        ax.set_title(label("title_cliff_cohorts_plain", lang))
+    if income["median"].isna().all():
+        no_data(ax, empty or label("no_data_period", lang))
+        return fig
     for i, year in enumerate(sorted(rows["exit_year"].unique())):
         r = income.loc[year]
         color = style.SERIES[i % len(style.SERIES)]
@@ -167,18 +235,23 @@ def plot_cliff_cohorts(
                 label=label("cohort_named", lang).format(year=int(year)), gid=str(year))  # fmt: skip
     ax.axvline(-0.5, color=style.COLORS["zero"], ls=":", lw=1)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel(label("years_relative_to_support_end", lang))
     ticks.plain_axis(ax)
-    ax.set_ylabel(ticks.with_unit("mean_income_per_person", label("unit_yuan", lang), lang))
-    ax.set_title(label("title_cliff_cohorts", lang).format(scenario=scenario_label(name, lang)))
     ticks.legend_below(ax)
     return fig
 
 
-def plot_cliff_income(cliff: pd.DataFrame, lang: Lang = "zh", ax: Axes | None = None) -> Figure:
+def plot_cliff_income(
+    cliff: pd.DataFrame, lang: Lang = "zh", ax: Axes | None = None, empty: str | None = None
+) -> Figure:
     """Income per person in the years around the end of supports, one line per rule."""
     fig, ax = style.axes(ax)
     income = income_around_end(cliff)
+    ax.set_xlabel(label("years_relative_to_support_end", lang))
+    ax.set_ylabel(ticks.with_unit("mean_income_per_person", label("unit_yuan", lang), lang))
+    ax.set_title(label("title_cliff_income", lang))
+    if income["mean"].isna().all():
+        no_data(ax, empty or label("no_data_period", lang))
+        return fig
     for i, name in enumerate(ordered(cliff["scenario"])):
         r = income.loc[name]
         color = style.SERIES[i % len(style.SERIES)]
@@ -194,9 +267,6 @@ def plot_cliff_income(cliff: pd.DataFrame, lang: Lang = "zh", ax: Axes | None = 
         )
     ax.axvline(0, color=style.COLORS["zero"], ls=":", lw=1)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel(label("years_relative_to_support_end", lang))
     ticks.plain_axis(ax)
-    ax.set_ylabel(ticks.with_unit("mean_income_per_person", label("unit_yuan", lang), lang))
-    ax.set_title(label("title_cliff_income", lang))
     ticks.legend_below(ax)
     return fig

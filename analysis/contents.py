@@ -105,23 +105,51 @@ def township_charts(run: Run, lang: Lang, src: str) -> list[Chart]:
     return out
 
 
-def cliff_charts(poverty: pd.DataFrame, cliff: pd.DataFrame, lang: Lang, src: str) -> list[Chart]:
+def cliff_notes(run: Run, lang: Lang) -> dict[str, str]:
+    """What the cliff charts say when the simulated period holds none of their figures.
+
+    ``"return"`` for the return-to-poverty chart, ``"end"`` for the income charts around the
+    end of supports, ``"after"`` for relapse since that end; each names the simulated months
+    of ``run`` (and the last year of full supports, from its configuration).
+    """
+    ts = run.timeseries
+    period = {"start": ts["month"].iloc[0], "end": ts["month"].iloc[-1]}
+    year = run.config.get("poverty", {}).get("support_end_year")
+    notes = {"return": label("no_cliff_return", lang).format(**period)}
+    for key in ("end", "after"):
+        if year is None:
+            notes[key] = label(f"no_cliff_{key}_plain", lang).format(**period)
+        else:
+            notes[key] = label(f"no_cliff_{key}", lang).format(year=year, **period)
+    return notes
+
+
+def cliff_charts(
+    poverty: pd.DataFrame,
+    cliff: pd.DataFrame,
+    lang: Lang,
+    src: str,
+    notes: dict[str, str] | None = None,
+) -> list[Chart]:
     """The cliff charts: return to poverty and income around the end of supports.
 
     Relapse since the end of supports and income by exit cohort are added when the cliff
-    table has exit cohorts (model output; older or synthetic tables do not).
+    table has exit cohorts (model output; older or synthetic tables do not). A chart whose
+    figures the horizon does not reach shows ``notes`` (:func:`cliff_notes`) in its frame.
     """
+    notes = notes or {}
+    end = notes.get("end")
     return [
         Chart(
             "cliff_return",
             label("cap_cliff_return", lang),
-            charts_cliff.plot_return_rate(poverty, lang),
+            charts_cliff.plot_return_rate(poverty, lang, empty=notes.get("return")),
             src,
         ),
         Chart(
             "cliff_income",
             label("cap_cliff_income", lang),
-            charts_cliff.plot_cliff_income(cliff, lang),
+            charts_cliff.plot_cliff_income(cliff, lang, empty=end),
             src,
         ),
     ] + (
@@ -129,13 +157,13 @@ def cliff_charts(poverty: pd.DataFrame, cliff: pd.DataFrame, lang: Lang, src: st
             Chart(
                 "cliff_relapse",
                 label("cap_cliff_relapse", lang),
-                charts_cliff.plot_cliff_relapse(cliff, lang),
+                charts_cliff.plot_cliff_relapse(cliff, lang, empty=notes.get("after")),
                 src,
             ),
             Chart(
                 "cliff_cohorts",
                 label("cap_cliff_cohorts", lang),
-                charts_cliff.plot_cliff_cohorts(cliff, lang),
+                charts_cliff.plot_cliff_cohorts(cliff, lang, empty=end),
                 src,
             ),
         ]
@@ -145,8 +173,12 @@ def cliff_charts(poverty: pd.DataFrame, cliff: pd.DataFrame, lang: Lang, src: st
 
 
 def run_cliff_tables(run: Run) -> tuple[pd.DataFrame, pd.DataFrame] | None:
-    """The run's poverty and cliff tables tagged as one replicate of its scenario, or None."""
-    if run.poverty is None or run.cliff is None or run.poverty.empty or run.cliff.empty:
+    """The run's poverty and cliff tables tagged as one replicate of its scenario, or None.
+
+    None when the run did not record them; tables without rows (a horizon too short for
+    them) are kept, so that the charts say what is missing.
+    """
+    if run.poverty is None or run.cliff is None:
         return None
     keys = {"scenario": run.scenario, "replicate": 0}
     return run.poverty.assign(**keys), run.cliff.assign(**keys)
@@ -189,7 +221,7 @@ def run_contents(run: Run, lang: Lang) -> Contents:
     charts[2:2] = township_charts(run, lang, src)
     cliff = run_cliff_tables(run)
     if cliff is not None:
-        charts += cliff_charts(*cliff, lang, src)
+        charts += cliff_charts(*cliff, lang, src, cliff_notes(run, lang))
     sheets = [
         Sheet("summary", summary_sheet(run, lang), kind_from="outcome"),
         Sheet("monthly", run.timeseries),

@@ -19,6 +19,7 @@ from analysis.contents import (
     Chart,
     Contents,
     cliff_charts,
+    cliff_notes,
     fiscal_sheet,
     series_charts,
     township_charts,
@@ -108,7 +109,7 @@ def experiment_charts(exp: Experiment, lang: Lang) -> list[Chart]:
         charts.append(Chart("frontier", label("cap_frontier", lang), fig, src_all))
     cliff = exp.cliff_tables()
     if cliff is not None:
-        charts += cliff_charts(*cliff, lang, src_all)
+        charts += cliff_charts(*cliff, lang, src_all, cliff_notes(rep, lang))
     return charts
 
 

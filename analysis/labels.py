@@ -57,6 +57,10 @@ CHARTS = {
         "帮扶结束前后的人均收入（按脱贫年份，{scenario}）",
         "Income around the end of support by exit year ({scenario})",
     ),
+    "title_cliff_cohorts_plain": (
+        "帮扶结束前后的人均收入（按脱贫年份）",
+        "Income around the end of support by exit year",
+    ),
     "cohort_named": ("{year}年脱贫", "Exited {year}"),
     "title_comparison": (
         "各情景与{baseline}之差（点：均值；线：区间）",
@@ -68,6 +72,32 @@ CHARTS = {
     "suspended_township": ("乡镇暂停", "Township suspended"),
     "suspended_village": ("部分村暂停", "Some villages suspended"),
     "no_suspensions": ("期内没有暂停放贷", "No lending was suspended"),
+    "no_data_period": ("模拟期内没有可显示的数据", "No data within the simulated period"),
+    "no_cliff_return": (
+        "模拟期（{start} 至 {end}）内尚无脱贫满一年的农户\n暂无返贫率数据",
+        "No household was out of poverty for a full year\n"
+        "within the simulated period ({start} to {end}): no return rate yet",
+    ),
+    "no_cliff_end": (
+        "模拟期（{start} 至 {end}）未到 {year} 年底帮扶结束时的年度评估\n暂无数据",
+        "The simulated period ({start} to {end}) ends before the yearly assessment\n"
+        "at the end of supports (end of {year}): no data yet",
+    ),
+    "no_cliff_end_plain": (
+        "模拟期（{start} 至 {end}）未到帮扶结束时的年度评估\n暂无数据",
+        "The simulated period ({start} to {end}) ends before the yearly assessment\n"
+        "at the end of supports: no data yet",
+    ),
+    "no_cliff_after": (
+        "模拟期（{start} 至 {end}）未到 {year} 年底帮扶结束后的首次年度评估\n暂无数据",
+        "The simulated period ({start} to {end}) ends before the first yearly\n"
+        "assessment after supports end (end of {year}): no data yet",
+    ),
+    "no_cliff_after_plain": (
+        "模拟期（{start} 至 {end}）未到帮扶结束后的首次年度评估\n暂无数据",
+        "The simulated period ({start} to {end}) ends before the first yearly\n"
+        "assessment after supports end: no data yet",
+    ),
     "leverage_cap": ("约定放大倍数 {value:g} 倍", "Agreed leverage {value:g}×"),
     "target_alpha": ("目标耗尽概率 {value:.0f}%", "Target exhaustion probability {value:.0f} %"),
     "answer_fund": ("测算结果（满足目标）", "Answer (meets the target)"),

@@ -165,7 +165,7 @@ def cliff(
     """
     out = []
     if table is not None and not table.empty and "relapsed_share" in table.columns:
-        rates = relapse_around_end(table)["median"]
+        rates = relapse_around_end(table)["median"].dropna()  # years the horizon reached
         rel = rates.index.get_level_values("years_relative_to_support_end")
         if (rel >= 0).any():
             r = min(year - 1, int(rel.max()))
@@ -185,7 +185,9 @@ def _cliff_after_exit(poverty: pd.DataFrame | None, lang: Lang, year: int) -> li
     """Return-to-poverty rate ``year`` years after exit under each withdrawal rule."""
     if poverty is None or poverty.empty:
         return []
-    rates = return_rates(poverty)["median"]
+    rates = return_rates(poverty)["median"].dropna()
+    if rates.empty:
+        return []
     years = rates.index.get_level_values("years_since_exit")
     k = year if year in set(years) else int(years.max())
     at_k = rates.xs(k, level="years_since_exit").dropna()

@@ -2,7 +2,10 @@
 
 Only files are read; nothing here imports the model. Tables that a folder may lack
 (``villages.parquet``, ``events.parquet``, an experiment's comparison or fund-sizing files)
-come back as ``None`` so each output can be skipped when its data are absent.
+come back as ``None`` so each output can be skipped when its data are absent. A file that is
+there but cannot be used (unreadable, not a JSON object, a table without a column the pack
+needs, a configuration without the breaker thresholds) is a :class:`SourceError` naming the
+file, and the column or key, before anything is written.
 """
 
 from __future__ import annotations
@@ -15,10 +18,59 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 CLIFF_FILES = ("poverty.parquet", "cliff.parquet")
 CLIFF_RULES = ("cliff_abrupt", "cliff_tapered", "cliff_profit_retention")
 REPLICATE = re.compile(r"^rep_(\d+)$")
+#: Columns the pack reads from each table, by file name (the model writes them all).
+REQUIRED = {
+    "timeseries.parquet": (
+        "month",
+        "t",
+        "loan_balance",
+        "new_loan_amount",
+        "household_loan_rate",
+        "npl_ratio",
+        "fund_balance",
+    ),
+    "villages.parquet": (
+        "month",
+        "t",
+        "township",
+        "village",
+        "bank",
+        "n_households",
+        "n_rated",
+        "cum_borrowers",
+        "new_loans",
+        "new_loan_amount",
+        "loan_balance",
+        "overdue_balance",
+        "npl_balance",
+        "village_suspended",
+        "township_suspended",
+    ),
+    "events.parquet": ("t", "event", "level", "index", "township"),
+    "poverty.parquet": ("years_since_exit", "n_exited", "n_returned"),
+    "cliff.parquet": ("years_relative_to_support_end", "mean_income_per_person"),
+    "places.parquet": ("kind", "index", "name"),
+    "summary.parquet": ("scenario",),
+    "comparison.parquet": ("scenario", "outcome", "diff_mean", "diff_ci_low", "diff_ci_high"),
+    "curve.parquet": (
+        "fund_initial",
+        "leverage",
+        "p_exhausted",
+        "p_exhausted_ci_low",
+        "p_exhausted_ci_high",
+        "mean_household_loan_rate",
+    ),
+}
+#: What to do about a file the pack cannot use.
+RESTORE = "restore the file as the program wrote it, or run again"
+#: Configuration keys the pack needs (the circuit-breaker lines of the NPL chart).
+REQUIRED_CONFIG = (("breaker", "township_npl"), ("breaker", "village_npl"))
 
 
 class SourceError(ValueError):
@@ -49,18 +101,51 @@ class Run:
 
 def _json(path: Path) -> dict[str, Any]:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise SourceError(f"{path}: cannot read JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise SourceError(f"{path}: not a JSON object; {RESTORE}")
+    return data
 
 
 def _parquet(path: Path) -> pd.DataFrame | None:
+    """The table at ``path`` (None if there is no such file), its required columns checked.
+
+    A column stored without a type (every value missing, or a table without rows) comes back
+    as float NaN, not as Python ``None`` objects: a missing number stays a number.
+    """
     if not path.is_file():
         return None
     try:
-        return pd.read_parquet(path)
+        table = pq.read_table(path)
     except (OSError, ValueError) as exc:
         raise SourceError(f"{path}: cannot read Parquet ({exc})") from None
+    missing = [c for c in REQUIRED.get(path.name, ()) if c not in table.column_names]
+    if missing:
+        raise SourceError(
+            f"{path}: no column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; {RESTORE}"
+        )
+    frame = table.to_pandas()
+    untyped = [f.name for f in table.schema if pa.types.is_null(f.type)]
+    return frame.astype(dict.fromkeys(untyped, "float64")) if untyped else frame
+
+
+def _config(path: Path) -> dict[str, Any]:
+    """The resolved configuration saved with a run (``config.json``), checked for its keys."""
+    file = path / "config.json"
+    if not file.is_file():
+        raise SourceError(
+            f"{path}: run folder without config.json (the configuration saved with the run); "
+            f"{RESTORE}"
+        )
+    config = _json(file).get("config")
+    for section, key in REQUIRED_CONFIG:
+        value = config.get(section) if isinstance(config, dict) else None
+        value = value.get(key) if isinstance(value, dict) else None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise SourceError(f"{file}: no number at config.{section}.{key}; {RESTORE}")
+    return config
 
 
 def read_run(path: str | Path) -> Run:
@@ -70,15 +155,17 @@ def read_run(path: str | Path) -> Run:
         if not (path / name).is_file():
             raise SourceError(f"{path}: not a run folder (no {name})")
     summary = _json(path / "summary.json")
-    config = _json(path / "config.json") if (path / "config.json").is_file() else {}
+    if not isinstance(summary.get("summary"), dict):
+        raise SourceError(f"{path / 'summary.json'}: no summary of results; {RESTORE}")
+    config = _config(path)
     meta = {k: v for k, v in summary.items() if k not in ("summary", "seed")}
     return Run(
         path=path,
         timeseries=_parquet(path / "timeseries.parquet"),
         villages=_parquet(path / "villages.parquet"),
         events=_parquet(path / "events.parquet"),
-        summary=summary.get("summary", {}),
-        config=config.get("config", {}),
+        summary=summary["summary"],
+        config=config,
         seed=summary.get("seed"),
         meta=meta,
         poverty=_parquet(path / CLIFF_FILES[0]),
@@ -207,11 +294,20 @@ class Experiment:
             for d in self.replicate_dirs(scenario):
                 if all((d / f).is_file() for f in CLIFF_FILES):
                     keys = {"scenario": scenario, "replicate": _replicate_number(d)}
-                    poverty.append(pd.read_parquet(d / CLIFF_FILES[0]).assign(**keys))
-                    cliff.append(pd.read_parquet(d / CLIFF_FILES[1]).assign(**keys))
+                    poverty.append(_parquet(d / CLIFF_FILES[0]).assign(**keys))
+                    cliff.append(_parquet(d / CLIFF_FILES[1]).assign(**keys))
         if not poverty:
             return None
-        return pd.concat(poverty, ignore_index=True), pd.concat(cliff, ignore_index=True)
+        return _stack(poverty), _stack(cliff)
+
+
+def _stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Tables stacked; tables without rows (horizons too short for them) add nothing.
+
+    When every table is empty, the first is returned: no rows, its columns kept.
+    """
+    rows = [f for f in frames if not f.empty]
+    return pd.concat(rows, ignore_index=True) if rows else frames[0]
 
 
 def _has_replicates(path: Path) -> bool:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import analysis_fixtures as fx
+import pandas as pd
 import pytest
 from PIL import Image
 
@@ -139,6 +141,77 @@ def test_existing_folder_that_is_not_a_pack_is_not_replaced(run_pack, tmp_path, 
     assert main([str(run_pack.parent), "--out", str(keep)]) == 2
     assert (keep / "mine.txt").read_text() == "do not delete"
     assert str(keep) in capsys.readouterr().err
+
+
+def _drop_columns(*columns: str):
+    def damage(path: Path) -> None:
+        pd.read_parquet(path).drop(columns=list(columns)).to_parquet(path)
+
+    return damage
+
+
+DAMAGES = {
+    "no config": ("config.json", Path.unlink, "without config.json"),
+    "empty config": ("config.json", lambda p: p.write_text("{}"), "config.breaker.township_npl"),
+    "config not an object": ("config.json", lambda p: p.write_text("[]"), "not a JSON object"),
+    "config without thresholds": (
+        "config.json",
+        lambda p: p.write_text(json.dumps({"config": {"breaker": {"township_npl": 0.05}}})),
+        "config.breaker.village_npl",
+    ),
+    "summary without results": ("summary.json", lambda p: p.write_text("{}"), "no summary"),
+    "timeseries without npl_ratio": (
+        "timeseries.parquet",
+        _drop_columns("npl_ratio"),
+        "no column npl_ratio",
+    ),
+    "villages without two columns": (
+        "villages.parquet",
+        _drop_columns("bank", "npl_balance"),
+        "no columns bank, npl_balance",
+    ),
+    "cliff without income": (
+        "cliff.parquet",
+        _drop_columns("mean_income_per_person"),
+        "no column mean_income_per_person",
+    ),
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGES))
+def test_damaged_run_folder_fails_with_one_line_naming_the_file(
+    damage, tmp_path, tmp_path_factory, capsys
+):
+    name, spoil, says = DAMAGES[damage]
+    folder = tmp_path / "run"
+    shutil.copytree(
+        fx.small_run(tmp_path_factory), folder, ignore=shutil.ignore_patterns("briefing")
+    )
+    spoil(folder / name)
+    before = sorted(p.name for p in folder.iterdir())
+    assert main([str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and err.startswith("error: "), err
+    assert str(folder) in err and says in err, err
+    if damage != "no config":
+        assert str(folder / name) in err, f"the message names the file: {err}"
+    assert sorted(p.name for p in folder.iterdir()) == before, "nothing written"
+
+
+def test_damaged_replicate_fails_with_one_line_and_writes_nothing(tmp_path, tmp_path_factory):
+    folder = tmp_path / "exp"
+    shutil.copytree(fx.experiment(tmp_path_factory), folder)
+    (folder / "replicates" / "small_fund" / "rep_0002" / "config.json").unlink()
+    proc = subprocess.run(
+        [sys.executable, "-m", "analysis.briefing", str(folder), "--out", str(tmp_path / "pack")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert "rep_0002" in proc.stderr and "config.json" in proc.stderr, proc.stderr
+    assert not (tmp_path / "pack").exists(), "nothing written"
 
 
 def test_command_line_entry_point_reports_bad_input(tmp_path):
