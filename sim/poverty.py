@@ -49,6 +49,31 @@ if TYPE_CHECKING:
 
 NO_YEAR = -1
 
+# the tables of return to poverty and of the cliff, with their types (kept when they are empty,
+# so that a short horizon writes typed columns, not untyped ones)
+COHORT_COLUMNS = {
+    "exit_year": "int64",
+    "years_since_exit": "int64",
+    "n_exited": "int64",
+    "n_returned": "int64",
+    "return_rate": "float64",
+    "supported": "bool",
+}
+CLIFF_COLUMNS = {
+    "exit_year": "int64",
+    "years_relative_to_support_end": "int64",
+    "year": "int64",
+    "n_households": "int64",
+    "mean_income_per_person": "float64",
+    "poor_share": "float64",
+    "relapsed_share": "float64",
+}
+
+
+def _empty(columns: dict[str, str]) -> pd.DataFrame:
+    """A table with no rows and typed columns."""
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
+
 
 def by_year(years, values, year: int) -> float:
     """Value of a yearly table at ``year`` (the nearest year of the table outside its range)."""
@@ -88,6 +113,9 @@ class PovertyTable:
         # not a years x households matrix allocated up front
         self._income_rows: dict[int, np.ndarray] = {}
         self.poor_at = np.zeros((self.n_years, n), dtype=bool)  # poor after each assessment
+        # years assessed so far: rows 0 .. n_assessed - 1 of ``poor_at`` (a horizon ending
+        # before the assessment month leaves its last year unassessed)
+        self.n_assessed = 0
         self.cum_returned = 0
         self.cum_transfers = 0.0  # transfers, jobs, monitoring help and the floor, yuan
         self.cum_floor = 0.0  # of which the social-assistance floor
@@ -275,6 +303,7 @@ class PovertyTable:
         self.first_return[returns & (self.first_return == NO_YEAR)] = year
         self.cum_returned += int(returns.sum())
         self.poor_at[k] = self.poor
+        self.n_assessed = k + 1
         # employment assistance reaches able households still poor during the campaign
         if model.calendar.in_campaign(model.t):
             self.has_job |= self.poor & (c.hh_labour != LABOUR_NONE) & new_job
@@ -321,6 +350,9 @@ class PovertyTable:
     def cohort_table(self, last_year: int, max_years: int = 3) -> pd.DataFrame:
         """Return-to-poverty rate within 1..max_years years of first exit, by exit cohort.
 
+        ``last_year`` is the last year assessed (``first_year + n_assessed - 1``): a window
+        reaching past it is not counted, as returns in it are not known yet.
+
         Only cohorts that exit in the simulated years (earlier cohorts' first years after exit
         are not simulated). ``supported``: the whole window lies in years with full supports
         (up to ``support_end_year``).
@@ -351,9 +383,9 @@ class PovertyTable:
                         "supported": bool(y + k <= self._support_end),
                     }
                 )
-        cols = ["exit_year", "years_since_exit", "n_exited", "n_returned", "return_rate"]
-        cols.append("supported")
-        return pd.DataFrame(rows, columns=cols)
+        if not rows:
+            return _empty(COHORT_COLUMNS)
+        return pd.DataFrame(rows, columns=list(COHORT_COLUMNS))
 
     def cliff_table(self, p, span: tuple[int, int] = (-2, 3)) -> pd.DataFrame:
         """Income and relapse by exit cohort around the first year without full supports.
@@ -364,18 +396,10 @@ class PovertyTable:
         again (``poor_share``) and ever poor again since the end of supports
         (``relapsed_share``).
         """
-        cols = [
-            "exit_year",
-            "years_relative_to_support_end",
-            "year",
-            "n_households",
-            "mean_income_per_person",
-            "poor_share",
-            "relapsed_share",
-        ]
+        cols = list(CLIFF_COLUMNS)
         k_end = self._support_end - self.first_year
-        if not 0 <= k_end < self.n_years:
-            return pd.DataFrame(columns=cols)
+        if not 0 <= k_end < self.n_assessed:  # the last supported year was not assessed
+            return _empty(CLIFF_COLUMNS)
         panel = (~self.poor_at[k_end] & (self.first_exit != NO_YEAR)).nonzero()[0]
         # one grouped pass per year over the panel, cohorts by year of first exit (small
         # integers: the year less the first one is the group, no sort needed)
@@ -390,7 +414,7 @@ class PovertyTable:
         years = []  # per year, its rows as columns
         for r in range(span[0], span[1] + 1):
             k = k_end + 1 + r
-            if not 0 <= k < self.n_years:
+            if not 0 <= k < self.n_assessed:  # before the first or after the last assessment
                 continue
             if k > folded:
                 since |= self.poor_at[folded + 1 : k + 1, panel].any(axis=0)
@@ -411,5 +435,5 @@ class PovertyTable:
                 }
             )
         if not years or not len(present):
-            return pd.DataFrame(columns=cols)
+            return _empty(CLIFF_COLUMNS)
         return pd.DataFrame({c: np.concatenate([year[c] for year in years]) for c in cols})

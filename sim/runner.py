@@ -128,7 +128,8 @@ def _collect(model: MicrocreditModel, seed: Seed) -> RunResult:
     )
     events = pd.DataFrame(rec.events, columns=["month", "t", "event", "level", "index", "township"])
     cfg = copy.deepcopy(model.config_dict)
-    poverty = model.poverty.cohort_table(cal.year(model.t - 1))
+    pov = model.poverty
+    poverty = pov.cohort_table(pov.first_year + pov.n_assessed - 1)  # the years assessed
     cliff = model.poverty.cliff_table(model.cfg.poverty)
     summary = summarise(ts, events, float(model.cfg.fund.initial))
     summary["opening_loan_balance"] = float(model.ledger.opening_loans.sum())

@@ -196,3 +196,30 @@ def test_income_by_year_is_kept_for_the_years_assessed_only():
     sizes = model.county.hh_size.astype(float)
     assert pov.mean_income(year) == pytest.approx((first * sizes).sum() / sizes.sum(), rel=1e-12)
     assert pov.mean_income(year + 1) is None
+
+
+def test_a_year_not_yet_assessed_adds_no_figures():
+    """A horizon ending before December leaves its last year unassessed: no row, no figure.
+
+    90 months end in 2026-06, after supports end (2025) and before 2026 is assessed; before,
+    the cliff table counted that year with no income and nobody poor, and the summary
+    reported a relapse of 0 and an income fall to zero.
+    """
+    res = cached_run("baseline", (*SMALL, "horizon.months=90"), 3)
+    assert len(res.cliff) and (res.cliff["year"] <= 2025).all()
+    assert res.summary["relapse_after_support_end_1y"] is None
+    assert res.summary["cliff_income_change"] is None
+    window_end = res.poverty["exit_year"] + res.poverty["years_since_exit"]
+    assert len(res.poverty) and window_end.max() <= 2025, "returns in 2026 are not known yet"
+    full = cached_run("baseline", (*SMALL, "horizon.months=96"), 3)
+    assert (full.cliff["year"] == 2026).any(), "once 2026 is assessed, it is there"
+    assert full.summary["relapse_after_support_end_1y"] is not None
+
+
+def test_tables_of_a_short_horizon_are_empty_and_typed():
+    res = cached_run("baseline", (*SMALL, "horizon.months=6"), 3)
+    assert res.cliff.empty and res.poverty.empty
+    assert res.cliff.dtypes["mean_income_per_person"] == np.float64
+    assert (
+        res.poverty.dtypes["supported"] == np.bool_ and res.poverty.dtypes["exit_year"] == np.int64
+    )
