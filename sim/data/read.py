@@ -230,30 +230,23 @@ def read_file(path: Path, cols: tuple[Col, ...], problems: Problems) -> Table | 
     if numbers is not None:
         numbers.index = numbers.index + header_row + 1
         numbers = numbers[keep.to_numpy()]
-        for c in personal:
-            if c not in numbers:
+        for c in [*personal, *sorted(KEY_COLUMNS)]:
+            if c not in numbers or c not in frame:
                 continue
-            number = numbers[c].to_numpy(bool)
-            for row in frame.index[number]:
-                problems.add(
-                    name,
-                    row,
-                    header[c],
-                    "a number, not text (Excel keeps 15 digits): format the column as text "
-                    "and enter these cells again",
-                )
-            frame.loc[number, c] = ""  # never joined on
-        for c in sorted(KEY_COLUMNS & set(numbers.columns) & set(frame.columns)):
             lossy = numbers[c].to_numpy(bool)
+            why = (
+                "a number of 16 digits or more, which Excel does not keep"
+                if c in KEY_COLUMNS
+                else "a number, not text (Excel keeps 15 digits)"
+            )
             for row in frame.index[lossy]:
                 problems.add(
                     name,
                     row,
                     header[c],
-                    "a number of 16 digits or more, which Excel does not keep: format the "
-                    "column as text and enter these cells again",
+                    f"{why}: format the column as text and enter these cells again",
                 )
-            frame.loc[lossy, c] = ""  # not joined on (keys that lost digits may coincide)
+            frame.loc[lossy, c] = ""  # never joined on (numbers that lost digits may coincide)
     for c in personal:
         if c.endswith("id_number") or c == "borrower_id":
             # Excel shows long numbers as 4.11722E+17 and loses the digits when it saves
