@@ -128,20 +128,14 @@ def _checked(col: Col | None) -> bool:
     return col is not None and (col.kind == "personal" or col.name in KEY_COLUMNS)
 
 
-def _number_cells(path: Path, known: dict[str, Col]) -> pd.DataFrame:
+def _number_cells(typed: pd.DataFrame, known: dict[str, Col]) -> pd.DataFrame:
     """For the personal and key columns of an Excel sheet, which cells hold a lossy number.
 
-    A personal cell (name, ID number) must be text: any number is flagged. A roster key may be
-    a number, unless it has 16 digits or more, which Excel does not keep. Columns are named by
-    their canonical name (the first of two headers for one column).
+    ``typed`` is the sheet with its cells as read (numbers as numbers). A personal cell (name,
+    ID number) must be text: any number is flagged. A roster key may be a number, unless it
+    has 16 digits or more, which Excel does not keep. Columns are named by their canonical
+    name (the first of two headers for one column).
     """
-    typed = pd.read_excel(
-        path,
-        dtype=object,
-        keep_default_na=False,
-        engine="openpyxl",
-        usecols=lambda h: _checked(known.get(str(h).strip().lower())),
-    )
 
     def number(v) -> bool:
         return isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_))
@@ -149,16 +143,16 @@ def _number_cells(path: Path, known: dict[str, Col]) -> pd.DataFrame:
     def long_number(v) -> bool:
         return number(v) and abs(float(v)) >= 1e15
 
+    checked = [h for h in typed.columns if _checked(known.get(str(h).strip().lower()))]
+    names = [known[str(h).strip().lower()].name for h in checked]
     numbers = pd.DataFrame(
         {
-            h: typed[h].map(
-                long_number if known[str(h).strip().lower()].name in KEY_COLUMNS else number
-            )
-            for h in typed.columns
+            k: typed[h].map(long_number if name in KEY_COLUMNS else number)
+            for k, (h, name) in enumerate(zip(checked, names, strict=True))
         },
         index=typed.index,
     )
-    numbers.columns = [known[str(h).strip().lower()].name for h in typed.columns]
+    numbers.columns = names
     return numbers.loc[:, ~numbers.columns.duplicated()]
 
 
@@ -190,9 +184,12 @@ def read_file(path: Path, cols: tuple[Col, ...], problems: Problems) -> Table | 
                 skip_blank_lines=False,
             )
         else:
-            raw = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
-            if any(_checked(known.get(str(h).strip().lower())) for h in raw.columns):
-                numbers = _number_cells(path, known)
+            # read once with the cells as they are (numbers as numbers), then as text: the same
+            # text as reading with dtype=str
+            typed = pd.read_excel(path, dtype=object, keep_default_na=False, engine="openpyxl")
+            numbers = _number_cells(typed, known)
+            raw = typed.astype(str)
+            del typed
     except Exception as exc:  # noqa: BLE001 - the message of a parser may quote a cell
         # the CSV tokenizer's own message gives only counts and a line number: keep those
         fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
