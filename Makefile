@@ -37,6 +37,7 @@ format: $(STAMP)
 	$(BIN)/python -m ruff check --fix .
 
 explore: $(STAMP)
+	@EXPLORER_COUNTY=$(COUNTY) $(BIN)/python -m explorer --check
 	@echo "explorer: http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"
 	EXPLORER_COUNTY=$(COUNTY) $(BIN)/solara run explorer.app --host 127.0.0.1 --port $(PORT) --no-open --production
 

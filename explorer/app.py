@@ -4,8 +4,9 @@ Chinese by default with an English switch in the top bar; a scenario picker; Mes
 parameter panel with the main levers; play, step and reset; four live charts, a running
 summary and a button that saves the run so far as a run folder for the briefing pack.
 
-Environment: ``EXPLORER_COUNTY`` (``shangcai``, the default, or ``small``) picks the county;
-``EXPLORER_OUT`` the folder saved runs go to (default ``outputs/explorer``).
+Environment: ``EXPLORER_COUNTY`` (``shangcai``, the default, or ``small``) picks the county
+(anything else is refused when the page starts); ``EXPLORER_OUT`` the folder saved runs go to
+(default ``outputs/explorer``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from explorer.text import text
 from sim.config import ConfigError, load_config, scenario_label
 from sim.results import OutputError
 
-COUNTY = os.environ.get("EXPLORER_COUNTY", "shangcai")
+COUNTY = panels.explorer_county(os.environ.get("EXPLORER_COUNTY"))
 OUT = Path(os.environ["EXPLORER_OUT"]) if os.environ.get("EXPLORER_OUT") else None
 SEED = int(load_config("baseline").run.seed)
 LANG = solara.reactive("zh")  # per browser session (Solara keeps a value per kernel)

@@ -46,6 +46,26 @@ def scenarios() -> list[str]:
     return sorted(names, key=lambda s: (s != "baseline", s))
 
 
+def counties() -> list[str]:
+    """The synthetic counties the explorer can run (``configs/county/``, without ``files``)."""
+    return sorted(p.stem for p in (CONFIG_DIR / "county").glob("*.yaml") if p.stem != "files")
+
+
+def explorer_county(value: str | None) -> str:
+    """The county named by ``EXPLORER_COUNTY`` (``shangcai`` when unset), or ConfigError.
+
+    Checked when the page starts, so a typo fails there in one line rather than on the first
+    page load. County files are run with ``python -m sim county=files county.path=DIR``.
+    """
+    county = "shangcai" if value is None else value
+    if county not in counties():
+        raise ConfigError(
+            f"EXPLORER_COUNTY={county}: choose one of {', '.join(counties())} (county files "
+            "are run with python -m sim county=files county.path=DIR)"
+        )
+    return county
+
+
 def sharing_arrangements() -> list[str]:
     """Names of the loss-sharing arrangements (files in ``configs/sharing/``)."""
     return sorted(p.stem for p in (CONFIG_DIR / "sharing").glob("*.yaml"))

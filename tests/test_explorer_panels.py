@@ -14,6 +14,7 @@ from analysis import fmt, series
 from analysis.briefing import main as briefing
 from explorer import live, panels
 from sim import load_run
+from sim.config import ConfigError
 
 SMALL = {"county": "small", "seed": 4}
 
@@ -113,3 +114,20 @@ def test_a_month_of_the_full_county_redraws_well_under_a_second():
         panels.summary_html(m, "zh")
         times.append(time.perf_counter() - start)
     assert statistics.median(times) < 0.5, f"a month took {statistics.median(times):.2f} s"
+
+
+def test_a_bad_explorer_county_is_refused_before_the_page_starts(capsys, monkeypatch):
+    from explorer.__main__ import main
+
+    assert panels.explorer_county(None) == "shangcai" and panels.explorer_county("small") == "small"
+    for bad in ("nosuch", "SMALL", "", "files"):  # files need a folder: python -m sim county=files
+        with pytest.raises(
+            ConfigError, match=f"EXPLORER_COUNTY={bad}: choose one of shangcai, small"
+        ):
+            panels.explorer_county(bad)
+        monkeypatch.setenv("EXPLORER_COUNTY", bad)
+        assert main(["--check"]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"error: EXPLORER_COUNTY={bad}:") and err.count("\n") == 1
+    monkeypatch.setenv("EXPLORER_COUNTY", "small")
+    assert main(["--check"]) == 0
