@@ -9,6 +9,7 @@ regression. Numbers are stored with 17 significant digits, so equal means equal 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import sys
 from pathlib import Path
@@ -45,13 +46,21 @@ def _plain(obj):
 
 
 def write(folder: Path = BASELINE_DIR) -> list[Path]:
-    """Regenerate every case's files in ``folder``."""
+    """Regenerate every case's files in ``folder``.
+
+    Every case is computed first (the seconds it takes) and the files are written only then,
+    each under a temporary name renamed over the old one: an interrupted run leaves the old
+    baselines whole instead of some cases new and some old.
+    """
+    fresh = {name: compute(scenario, overrides, seed) for name, scenario, overrides, seed in CASES}
     written = []
-    for name, scenario, overrides, seed in CASES:
+    for name, files in fresh.items():
         case = folder / name
         case.mkdir(parents=True, exist_ok=True)
-        for file, text in compute(scenario, overrides, seed).items():
-            (case / file).write_text(text, encoding="utf-8")
+        for file, text in files.items():
+            tmp = case / f".{file}.tmp"
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(case / file)
             written.append(case / file)
     return written
 
@@ -67,15 +76,27 @@ def differences(folder: Path = BASELINE_DIR, cases=CASES) -> list[str]:
                 continue
             stored = path.read_text(encoding="utf-8")
             if stored != text:
-                out.append(f"{name}/{file}: {_first_difference(stored, text)}")
+                out.append(f"{name}/{file}: {_first_difference(stored, text, file)}")
     return out
 
 
-def _first_difference(stored: str, fresh: str) -> str:
+def _first_difference(stored: str, fresh: str, file: str = "") -> str:
+    """The first line that differs; in a CSV file its first differing column, by name."""
     old, new = stored.splitlines(), fresh.splitlines()
     for i, (a, b) in enumerate(zip(old, new, strict=False)):
-        if a != b:
-            return f"line {i + 1} was {a[:120]!r}, now {b[:120]!r}"
+        if a == b:
+            continue
+        if file.endswith(".csv") and i > 0:
+            header, was, now = (next(csv.reader([x])) for x in (old[0], a, b))
+            for j, (x, y) in enumerate(zip(was, now, strict=False)):
+                if x != y:
+                    column = header[j] if j < len(header) else f"field {j + 1}"
+                    return f"line {i + 1}, column {column}: was {x!r}, now {y!r}"
+        k = next(
+            (j for j, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+        )
+        start = max(k - 40, 0)  # where they part, with some context
+        return f"line {i + 1} was {a[start : k + 60]!r}, now {b[start : k + 60]!r}"
     return f"{len(old)} lines stored, {len(new)} now"
 
 

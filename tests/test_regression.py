@@ -6,6 +6,8 @@ commit and says why.
 
 from __future__ import annotations
 
+import pytest
+
 from sim import regression
 
 
@@ -25,3 +27,33 @@ def test_a_changed_parameter_fails_and_regeneration_passes(tmp_path, monkeypatch
     diffs = regression.differences(tmp_path, [(case[0][0], *changed[0][1:])])
     assert any(d.startswith("baseline_small/timeseries.csv") for d in diffs), diffs
     assert any("summary.json" in d for d in diffs), "the summary moves too"
+
+
+def test_a_difference_names_the_column_where_the_lines_part():
+    header = "t,month,loan_balance,n_poor"
+    long = "9" * 150  # longer than any shortened line: the difference lies after it
+    stored, fresh = (f"{header}\n0,2019-01,{long},{n}\n" for n in (41, 42))
+    assert regression._first_difference(stored, fresh, "timeseries.csv") == (
+        "line 2, column n_poor: was '41', now '42'"
+    )
+    text = regression._first_difference('{"x": ' + long + "1}", '{"x": ' + long + "2}", "s.json")
+    assert "1}'" in text and "2}'" in text, "the part where they differ is shown"
+
+
+def test_an_interrupted_write_leaves_the_old_baselines_whole(tmp_path, monkeypatch):
+    case = [("baseline_small", "baseline", ("county=small", "horizon.months=12"), 1)]
+    monkeypatch.setattr(regression, "CASES", (*case, ("second", "baseline", (), 2)))
+    (tmp_path / "baseline_small").mkdir()
+    (tmp_path / "baseline_small" / "summary.json").write_text("old", encoding="utf-8")
+    real = regression.compute
+
+    def interrupted(scenario, overrides, seed):
+        if seed == 2:
+            raise KeyboardInterrupt
+        return real(scenario, overrides, seed)
+
+    monkeypatch.setattr(regression, "compute", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        regression.write(tmp_path)
+    assert (tmp_path / "baseline_small" / "summary.json").read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in (tmp_path / "baseline_small").iterdir()) == ["summary.json"]
