@@ -8,13 +8,13 @@ regression. Numbers are stored with 17 significant digits, so equal means equal 
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
 
 import pandas as pd
 
+from sim.cliparse import Parser
 from sim.config import ROOT, load_config
 from sim.runner import run
 
@@ -81,7 +81,7 @@ def _first_difference(stored: str, fresh: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: ``check`` (default) or ``write``."""
-    parser = argparse.ArgumentParser(prog="python -m sim.regression", description=__doc__)
+    parser = Parser(prog="python -m sim.regression", description=__doc__)
     parser.add_argument("action", nargs="?", choices=("check", "write"), default="check")
     args = parser.parse_args(argv)
     if args.action == "write":
