@@ -11,12 +11,13 @@ import argparse
 import sys
 
 from analysis.source import SourceError, check_folder
+from sim.cliparse import Parser
 from sim.results import OutputError
 
 
 def parser() -> argparse.ArgumentParser:
     """Arguments of the command."""
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="python -m analysis.briefing",
         description="Charts, workbook and summary page from a saved run or experiment.",
     )

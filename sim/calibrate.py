@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.cliparse import Parser
 from sim.config import CONFIG_DIR, ROOT, ConfigError
 from sim.results import RunResult, git_revision
 
@@ -366,7 +367,17 @@ def block(cfg, metrics: pd.DataFrame, meta: dict, ens=None) -> str:
 
 
 def check_page(path: Path) -> None:
-    """Refuse a page that exists but has no generated block (its prose would be lost)."""
+    """Refuse a page that cannot be written, or exists without a generated block.
+
+    Nothing is created: a folder, a parent that is a file or a location this process cannot
+    write in is refused, and so is a page without markers (its prose would be lost).
+    """
+    from sim.results import OutputError, check_new_file
+
+    try:
+        check_new_file(path, f"--out {path}", "validation.md")
+    except OutputError as exc:
+        raise ConfigError(str(exc)) from None
     if path.exists():
         page = path.read_text(encoding="utf-8")
         if BEGIN not in page or END not in page:
@@ -400,7 +411,7 @@ def write_page(path: Path, text: str) -> None:
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     """Options and KEY=VALUE overrides."""
-    p = argparse.ArgumentParser(prog="python -m sim.calibrate", description=__doc__.split("\n")[0])
+    p = Parser(prog="python -m sim.calibrate", description=__doc__.split("\n")[0])
     p.add_argument("--n", type=int, default=20, help="replicates (default 20)")
     p.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
     p.add_argument("--seed", type=int, default=None, help="root seed (default run.seed)")
@@ -414,6 +425,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     if bad or args.n < 1:
         p.error(f"{bad[0]!r} is not KEY=VALUE" if bad else f"--n {args.n}: give at least 1")
     return args
+
+
+def _keep_named(message: str) -> str:
+    """An experiment-folder error about the --keep folder, naming --keep rather than --out."""
+    return re.sub(r"--out\b", "--keep", message)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -439,7 +455,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         metrics = run_calibration(cfg, args.n, seed, args.jobs, args.keep, ens)
     except (ConfigError, ExperimentError) as exc:  # e.g. --keep at another experiment's folder
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {_keep_named(str(exc)) if args.keep else exc}", file=sys.stderr)
         return 2
     meta = {"n": args.n, "seed": seed, "overrides": args.overrides, "revision": git_revision()}
     meta |= {"date": date.today().isoformat(), "seconds": time.perf_counter() - start}

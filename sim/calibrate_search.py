@@ -31,6 +31,10 @@ the history, and its ask/tell interface leaves the evaluation to this project's 
 pool, which keeps results independent of the number of workers. A full ABC-SMC library would
 add a database and parallel samplers that accept particles in the order they finish.
 
+Files: ``--out X.json`` and ``X.trials.csv`` beside it (every trial), written together and only
+when at least ``--min-accepted`` sets are accepted; existing files are replaced only with
+``--force``. Options and output files are checked before any trial runs (one line, status 2).
+
 Cost: the default (160 proposals x 2 replicates of ``county=small``, 120 months) runs in a few
 minutes on 2 cores; the targets are shares and per-person incomes, which do not depend on the
 county's size.
@@ -39,15 +43,21 @@ county's size.
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 
+from sim.cliparse import Parser
 from sim.config import ConfigError
 from sim.ensemble import Ensemble, apply_values
+from sim.results import OutputError, check_new_file
 
 DEFAULT_OUT = "calibration/ensemble.json"
 
@@ -218,12 +228,13 @@ def search(
     return ens, log
 
 
-def write_trials(log: list[dict], path) -> None:
-    """Every trial (values, median metrics, worst miss, accepted) as CSV, atomically."""
-    import os
-    import tempfile
-    from pathlib import Path
+def trials_path(out) -> Path:
+    """The trials CSV written beside the ensemble file ``out`` (``X.json`` -> ``X.trials.csv``)."""
+    out = Path(out)
+    return out.with_name(out.name.removesuffix(".json") + ".trials.csv")
 
+
+def _trials_frame(log: list[dict]):
     import pandas as pd
 
     rows = [
@@ -237,28 +248,60 @@ def write_trials(log: list[dict], path) -> None:
         }  # fmt: skip
         for i, r in enumerate(log)
     ]
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    return pd.DataFrame(rows)
+
+
+def _temporary(path: Path) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(fd)
+    return Path(tmp)
+
+
+def write_trials(log: list[dict], path) -> None:
+    """Every trial (values, median metrics, worst miss, accepted) as CSV, atomically."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _temporary(path)
     try:
-        pd.DataFrame(rows).to_csv(tmp, index=False, float_format="%.6g")
+        _trials_frame(log).to_csv(tmp, index=False, float_format="%.6g")
         os.chmod(tmp, 0o644)  # mkstemp makes 0600; the file is shared with other readers
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+def write_pair(ens: Ensemble, log: list[dict], out) -> tuple[Path, Path]:
+    """Write the ensemble file ``out`` and its trials CSV as a pair.
+
+    Both are written in full to temporary files beside their targets first and only then
+    renamed into place, so neither is ever half-written and a failure leaves both old files
+    (or none) in place, never a new CSV beside an old ensemble.
+    """
+    out = Path(out)
+    csv = trials_path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp_csv, tmp_out = _temporary(csv), _temporary(out)
+    try:
+        _trials_frame(log).to_csv(tmp_csv, index=False, float_format="%.6g")
+        os.chmod(tmp_csv, 0o644)  # mkstemp makes 0600; the files are shared with other readers
+        ens.save(tmp_out)
+        os.replace(tmp_csv, csv)
+        os.replace(tmp_out, out)
+    except BaseException:
+        tmp_csv.unlink(missing_ok=True)
+        tmp_out.unlink(missing_ok=True)
+        raise
+    return out, csv
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     """Options and KEY=VALUE overrides."""
-    p = argparse.ArgumentParser(
-        prog="python -m sim.calibrate_search", description=__doc__.split("\n")[0]
-    )
+    p = Parser(prog="python -m sim.calibrate_search", description=__doc__.split("\n")[0])
     p.add_argument("--trials", type=int, default=160, help="parameter sets tried (default 160)")
     p.add_argument("--reps", type=int, default=2, help="replicates per set (default 2)")
     p.add_argument("--seed", type=int, default=None, help="root seed (default run.seed)")
-    p.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument("--jobs", type=int, default=1, help="worker processes, -1 all (default 1)")
     p.add_argument("--batch", type=int, default=8, help="sets asked per round (default 8)")
     p.add_argument("--startup", type=int, default=40, help="uniform draws before TPE (default 40)")
     p.add_argument("--tolerance", type=float, default=0.0, help="accepted miss, in range widths")
@@ -269,44 +312,95 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point: 0 written, 1 too few sets accepted, 2 bad input (one line on stderr)."""
-    from pathlib import Path
+def check_args(args: argparse.Namespace) -> None:
+    """Raise ConfigError (one line naming the option) for a nonsensical option value."""
+    for option, value, least in (
+        ("--trials", args.trials, 1),
+        ("--reps", args.reps, 1),
+        ("--batch", args.batch, 1),
+        ("--startup", args.startup, 0),
+        ("--min-accepted", args.min_accepted, 1),
+    ):
+        if value < least:
+            raise ConfigError(f"{option} {value}: give at least {least}")
+    if args.min_accepted > args.trials:
+        raise ConfigError(
+            f"--min-accepted {args.min_accepted}: more than the {args.trials} sets tried "
+            "(--trials); lower it or raise --trials"
+        )
+    if args.jobs < 1 and args.jobs != -1:
+        raise ConfigError(f"--jobs {args.jobs}: give a positive number of workers, or -1 for all")
+    if args.seed is not None and args.seed < 0:
+        raise ConfigError(f"--seed {args.seed}: give a non-negative integer root seed")
+    if not (math.isfinite(args.tolerance) and args.tolerance >= 0):
+        raise ConfigError(f"--tolerance {args.tolerance}: give a number >= 0")
 
+
+def check_out(out: Path, force: bool) -> None:
+    """Raise ConfigError unless ``out`` and its trials CSV can be written (nothing created)."""
+    what = f"--out {out}"
+    try:
+        check_new_file(out, what, "ensemble.json")
+    except OutputError as exc:
+        raise ConfigError(str(exc)) from None
+    if out.suffix != ".json":
+        raise ConfigError(
+            f"{what}: give a file name ending in .json (its trials go beside it, in .trials.csv)"
+        )
+    if force:
+        for path in (out, trials_path(out)):
+            if path.is_dir():
+                raise ConfigError(f"{what}: {path} is a folder; choose another file")
+        return
+    for path in (out, trials_path(out)):
+        if path.exists():
+            raise ConfigError(
+                f"{what}: {path} exists; choose another file or pass --force to replace "
+                f"{out.name} and {trials_path(out).name}"
+            )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: 0 written, 1 too few sets accepted, 2 bad input (one line on stderr).
+
+    Every option, the overrides and both output files are checked before any trial runs.
+    A search that accepts fewer than ``--min-accepted`` sets writes nothing.
+    """
     from sim import load_config
 
     args = parse_args(sys.argv[1:] if argv is None else argv)
     out = Path(args.out)
     try:
+        check_args(args)
         overrides = args.overrides or ["county=small"]
         bad = [o for o in overrides if "=" not in o]
         if bad:
             raise ConfigError(f"{bad[0]!r} is not KEY=VALUE")
-        if out.exists() and not args.force:
-            raise ConfigError(f"--out {out}: the file exists; choose another file or pass --force")
+        check_out(out, args.force)
         cfg = load_config("baseline", ["run.household_agents=false", *overrides])
-        start = time.perf_counter()
         seed = int(cfg.run.seed if args.seed is None else args.seed)
-        ens, log = search(
-            cfg, args.trials, args.reps, seed, args.jobs, args.batch, args.startup,
-            args.tolerance, progress=sys.stderr.isatty(),
-        )  # fmt: skip
+        if seed < 0:
+            raise ConfigError(f"run.seed={seed}: give a non-negative integer root seed")
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    start = time.perf_counter()
+    ens, log = search(
+        cfg, args.trials, args.reps, seed, args.jobs, args.batch, args.startup,
+        args.tolerance, progress=sys.stderr.isatty(),
+    )  # fmt: skip
     ens.meta["overrides"] = overrides
     ens.meta["seconds"] = round(time.perf_counter() - start, 1)
-    write_trials(log, out.with_suffix(".trials.csv"))
     if len(ens) < args.min_accepted:
         best = min(log, key=lambda r: r["worst"])
-        worst = max(best["distances"], key=best["distances"].get)
+        worst = max(best["distances"], key=best["distances"].get) if best["distances"] else "-"
         print(
-            f"only {len(ens)} of {args.trials} sets accepted (best set misses {worst} by "
-            f"{best['worst']:.2f} range widths); raise --trials or --tolerance",
+            f"only {len(ens)} of {args.trials} sets accepted, nothing written (best set misses "
+            f"{worst} by {best['worst']:.2f} range widths); raise --trials or --tolerance",
             file=sys.stderr,
         )
         return 1
-    ens.save(out)
+    write_pair(ens, log, out)
     central = ", ".join(f"{k}={v:.4g}" for k, v in ens.central().items())
     print(f"wrote {out}: {len(ens)} of {args.trials} sets accepted; central values: {central}")
     return 0

@@ -8,7 +8,6 @@ regression. Numbers are stored with 17 significant digits, so equal means equal 
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import sys
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.cliparse import Parser
 from sim.config import ROOT, load_config
 from sim.runner import run
 
@@ -102,7 +102,7 @@ def _first_difference(stored: str, fresh: str, file: str = "") -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: ``check`` (default) or ``write``."""
-    parser = argparse.ArgumentParser(prog="python -m sim.regression", description=__doc__)
+    parser = Parser(prog="python -m sim.regression", description=__doc__)
     parser.add_argument("action", nargs="?", choices=("check", "write"), default="check")
     args = parser.parse_args(argv)
     if args.action == "write":

@@ -158,6 +158,32 @@ def check_new_folder(path: str | os.PathLike, what: str) -> Path:
     return path
 
 
+def check_new_file(path: str | os.PathLike, what: str, example: str) -> Path:
+    """Raise OutputError unless a file could be written at ``path``; nothing is created.
+
+    For work that writes its file only at the end: the check fails before the work starts.
+    Refused: a folder at ``path`` (or a path ending in a separator), a parent that is a
+    file, and a location whose nearest existing parent folder this process cannot write in
+    (tried, not guessed). Whether an existing file may be replaced is the caller's decision.
+
+    Args:
+        path: the output file.
+        what: how the user named it, for the message.
+        example: a file name to suggest when ``path`` is a folder.
+    """
+    text = os.fspath(path)
+    path = Path(path)
+    if path.is_dir() or text.endswith(("/", os.sep)) or path.name in ("", ".", ".."):
+        raise OutputError(
+            f"{what}: is a folder, not a file; give a file name such as {path / example}"
+        )
+    blocking = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise OutputError(f"{what}: {blocking} is a file, not a folder; check the path")
+    check_writable(next(p for p in path.absolute().parents if p.is_dir()), what)
+    return path
+
+
 def prepare_folder(path: str | os.PathLike, what: str) -> Path:
     """Create the empty output folder ``path`` now, before any work, or raise OutputError.
 

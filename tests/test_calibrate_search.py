@@ -58,9 +58,10 @@ def test_command_writes_the_ensemble_and_never_overwrites(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--force" in err[0]
     assert out.read_text() == before
-    strict = ["--min-accepted", "100", "--out", str(tmp_path / "none.json")]
-    assert main([*argv[:10], *strict, *TINY]) == 1, "too few accepted: status 1"
+    strict = ["--tolerance", "0", "--min-accepted", "2", "--out", str(tmp_path / "none.json")]
+    assert main([*argv[:8], *strict, *TINY]) == 1, "too few accepted: status 1"
     assert not (tmp_path / "none.json").exists(), "nothing written"
+    assert not (tmp_path / "none.trials.csv").exists(), "not even the trials"
     assert json.loads(before)["format"] == "shangcai-ensemble/1"
 
 

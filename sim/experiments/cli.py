@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from sim.cliparse import Parser
 from sim.experiments.spec import ExperimentError
 
 PROG = "python -m sim.experiments"
@@ -33,14 +34,6 @@ Overrides are Hydra overrides for every scenario, e.g. county=small fund.leverag
 Re-running the same command resumes. {PROG} COMMAND --help lists the options;
 docs/experiments.md explains the experiment folder."""
 )
-
-
-class Parser(argparse.ArgumentParser):
-    """argparse with one-line errors (status 2)."""
-
-    def error(self, message: str):
-        """Print one line and exit 2."""
-        self.exit(2, f"error: {message} (see {self.prog} --help)\n")
 
 
 def _common(p: argparse.ArgumentParser, n: int) -> None:
