@@ -162,6 +162,8 @@ def test_folder_layout(cfg, reference):
         "version",
         "git_revision",
         "command",
+        "tables",
+        "design",
     ], "experiment.json keys are read by the briefing code"
     assert exp["replicate_seeds"] == [[SEED, i] for i in range(N)], "seeds recorded"
     expected = to_container(cfg)

@@ -367,6 +367,126 @@ def test_experiment_at_a_users_folder_is_refused(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
 
 
+# A re-run into an experiment folder resumes only the same experiment: anything but --n,
+# --jobs and the backend changed is refused in one line naming the folder and what differs.
+RESUMED = ["--no-progress", *FAST]
+
+
+@pytest.fixture(scope="module")
+def resumable(tmp_path_factory):
+    """One small folder per command, made through the command line in this process."""
+    from sim.experiments.cli import main
+
+    root = tmp_path_factory.mktemp("resume")
+    made = {
+        "replicates": ["replicates", "--n", "2"],
+        "compare": ["compare", "baseline", "no_breaker", "--n", "1"],
+        "sensitivity": ["sensitivity", "--params", "fund.leverage,default.pd_annual",
+                        "--method", "morris", "--trajectories", "2", "--n", "1"],
+    }  # fmt: skip
+    for name, argv in made.items():
+        assert main([*argv, "--out", str(root / name), *RESUMED]) == 0, name
+    return root
+
+
+@pytest.mark.parametrize(
+    ("folder", "argv", "says"),
+    [
+        ("replicates", ["replicates", "--n", "2", "scenario=no_breaker"], "no_breaker"),
+        ("replicates", ["replicates", "--n", "3", "--tables", "all"], "--tables"),
+        ("compare", ["compare", "baseline", "strict_breaker", "--n", "2"], "strict_breaker"),
+        ("compare", ["compare", "no_breaker", "baseline", "--n", "1"], "another order"),
+        (
+            "compare",
+            ["compare", "baseline", "no_breaker", "--variant", "lev8=baseline fund.leverage=8"],
+            "lev8",
+        ),
+        (
+            "sensitivity",
+            [
+                "sensitivity",
+                "--params",
+                "fund.leverage,default.pd_annual",
+                "--method",
+                "sobol",
+                "--sobol-n",
+                "2",
+                "--n",
+                "1",
+            ],
+            "--method",
+        ),  # fmt: skip
+        (
+            "sensitivity",
+            [
+                "sensitivity",
+                "--params",
+                "fund.leverage,default.pd_annual",
+                "--method",
+                "morris",
+                "--trajectories",
+                "3",
+                "--n",
+                "1",
+            ],
+            "--trajectories",
+        ),  # fmt: skip
+    ],
+    ids=[
+        "scenario",
+        "tables",
+        "compare-set",
+        "compare-order",
+        "variant",
+        "method",
+        "trajectories",
+    ],  # fmt: skip
+)
+def test_a_different_experiment_is_not_resumed_into_a_folder(resumable, capsys, folder, argv, says):
+    out = resumable / folder
+    before = _tree(out)
+    proc = _main(capsys, "sim.experiments.cli", *argv, "--out", str(out), *RESUMED)
+    _refused(proc, str(out))
+    _refused(proc, says)
+    assert _tree(out) == before, "nothing in the folder is written, replaced or removed"
+
+
+def test_a_scenario_of_another_configuration_is_not_resumed(resumable, capsys, tmp_path):
+    out = tmp_path / "compare"
+    shutil.copytree(resumable / "compare", out)
+    shutil.rmtree(out / "replicates" / "no_breaker")  # no replicate left to compare with
+    before = _tree(out)
+    argv = ["compare", "baseline", "--variant", "no_breaker=no_breaker fund.leverage=8"]
+    proc = _main(capsys, "sim.experiments.cli", *argv, "--n", "1", "--out", str(out), *RESUMED)
+    _refused(proc, str(out))
+    _refused(proc, "'no_breaker' was run with a different configuration (fund.leverage)")
+    assert _tree(out) == before
+
+
+def test_the_same_experiment_resumes_and_extends(resumable, capsys, tmp_path):
+    out = tmp_path / "replicates"
+    shutil.copytree(resumable / "replicates", out)
+    first = (out / "replicates" / "baseline" / "rep_0000" / "summary.json").read_bytes()
+    argv = ["replicates", "--n", "3", "--jobs", "1", "--out", str(out), *RESUMED]
+    proc = _main(capsys, "sim.experiments.cli", *argv)
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "replicates" / "baseline" / "rep_0000" / "summary.json").read_bytes() == first
+    assert json.loads((out / "experiment.json").read_text())["n_replicates"] == 3
+
+
+def test_default_folder_depends_on_the_tables_kept():
+    from sim.experiments.commands import _default
+    from sim.experiments.folder import default_out
+    from sim.results import TABLES
+
+    payload = ["baseline", ["county=small"], 5]
+    assert _default("replicates", payload, {"tables": None}) == default_out("replicates", payload)
+    assert _default("replicates", payload, {"tables": TABLES}) != default_out("replicates", payload)
+    assert _default("replicates", payload, {"tables": ("loans",)}) == _default(
+        "replicates", payload, {"tables": ("timeseries", "loans")}
+    ), "timeseries is always kept"
+
+
 @pytest.mark.parametrize("damage", ["summary.json", "timeseries.parquet"])
 def test_resume_reruns_an_unreadable_replicate(replicate_folder, tmp_path, damage):
     out, table = replicate_folder

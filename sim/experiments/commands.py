@@ -93,7 +93,7 @@ def replicates(args) -> Path:
     spec, seed = base_config(args)
     opts = options(args)
     opts["out"] = opts["out"] or _default(
-        "replicates", _with_ensemble([spec.label, spec.overrides, seed], opts)
+        "replicates", _with_ensemble([spec.label, spec.overrides, seed], opts), opts
     )
     table = run_replicates(spec, args.n, seed, **opts)
     if table.empty:
@@ -123,7 +123,9 @@ def compare(args) -> Path:
     seed = specs[0].config["run"]["seed"] if args.seed is None else args.seed
     opts = options(args)
     opts["out"] = opts["out"] or _default(
-        "compare", _with_ensemble([[(s.label, s.scenario, s.overrides) for s in specs], seed], opts)
+        "compare",
+        _with_ensemble([[(s.label, s.scenario, s.overrides) for s in specs], seed], opts),
+        opts,
     )
     table = run_compare(specs, args.n, seed, **opts)
     if table.empty:
@@ -158,6 +160,7 @@ def size_fund(args) -> Path:
             ],
             opts,
         ),  # fmt: skip
+        opts,
     )
     _, answer = run_size(
         spec,
@@ -193,7 +196,9 @@ def sensitivity(args) -> Path:
         "sobol_n": args.sobol_n,
     }
     opts = options(args)
-    opts["out"] = opts["out"] or _default("sensitivity", [spec.label, spec.overrides, seed, kw])
+    opts["out"] = opts["out"] or _default(
+        "sensitivity", [spec.label, spec.overrides, seed, kw], opts
+    )
     tables = run_sa(spec, args.n, seed, **kw, **opts)
     for method in ("morris", "sobol"):
         if method in tables:
@@ -223,7 +228,9 @@ def discover(args) -> Path:
     }
     opts = options(args)
     design = [kw[k] for k in ("params", "include_levers", "ranges", "points")]
-    opts["out"] = opts["out"] or _default("discover", [spec.label, spec.overrides, seed, design])
+    opts["out"] = opts["out"] or _default(
+        "discover", [spec.label, spec.overrides, seed, design], opts
+    )
     result = run_discover(spec, args.n, seed, **kw, **opts)["result"]
     print(result["message"])
     return _done(opts["out"])
@@ -242,7 +249,7 @@ def frontier(args) -> Path:
         "generations": args.generations,
     }
     opts = options(args)
-    opts["out"] = opts["out"] or _default("frontier", [spec.label, spec.overrides, seed, kw])
+    opts["out"] = opts["out"] or _default("frontier", [spec.label, spec.overrides, seed, kw], opts)
     result = run_frontier(spec, args.n, seed, **kw, **opts)["result"]
     print(result["message"])
     return _done(opts["out"])
@@ -273,9 +280,17 @@ def parse_ranges(items: list[str]) -> dict:
     return ranges
 
 
-def _default(kind: str, payload) -> Path:
+def _default(kind: str, payload: list, opts: dict) -> Path:
+    """Default folder ``experiments/<kind>-<hash of payload>``.
+
+    ``--tables``, when given, joins the key: a folder keeps one set of tables per replicate,
+    so other tables get another folder.
+    """
     from sim.experiments.folder import default_out
 
+    tables = opts.get("tables")
+    if tables is not None:
+        payload = [*payload, ["tables", list(dict.fromkeys(["timeseries", *tables]))]]
     return default_out(kind, payload)
 
 

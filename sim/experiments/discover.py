@@ -364,8 +364,13 @@ def _run_model(base, prob, x, inputs, n, seed, out, jobs, backend, scheduler, op
     tables = options.get("tables")
     if tables is not None and "events" not in tables:
         options = {**options, "tables": (*tables, "events")}  # township spells come from events
+    design = {
+        "parameters": prob["names"],
+        "ranges": dict(zip(prob["names"], prob["bounds"], strict=True)),
+        "points": len(specs),
+    }  # not the outcome nor PRIM's settings: another outcome re-analyses the same runs
     with Experiment(
-        out, seed, n, jobs=jobs, backend=backend, scheduler=scheduler, **options
+        out, seed, n, jobs=jobs, backend=backend, scheduler=scheduler, design=design, **options
     ) as exp:
         summary = exp.run(specs)
     if summary.empty:

@@ -66,9 +66,19 @@ def version() -> str:
 
 
 def experiment_record(
-    out: Path, root_seed: int, scenarios: list[Scenario], seeds: list, command: str = "replicates"
+    out: Path,
+    root_seed: int,
+    scenarios: list[Scenario],
+    seeds: list,
+    command: str = "replicates",
+    tables: list[str] | None = None,
+    design: dict[str, Any] | None = None,
 ) -> dict:
-    """Content of ``experiment.json``."""
+    """Content of ``experiment.json``.
+
+    ``tables`` (kept per replicate) and ``design`` (the command's settings that define its
+    runs, e.g. the sensitivity methods) are compared with a re-run's (``check_resume``).
+    """
     return {
         "name": Path(out).name,
         "root_seed": int(root_seed),
@@ -78,7 +88,104 @@ def experiment_record(
         "version": version(),
         "git_revision": git_revision(),
         "command": command,  # a folder of another command is refused (``claim``)
+        "tables": list(tables or []),
+        "design": dict(design or {}),
     }
+
+
+#: How ``check_resume`` names what differs (the command-line option to change).
+OPTION = {
+    "root_seed": "--seed",
+    "ensemble": "--ensemble",
+    "tables": "--tables",
+    "parameters": "--params/--kind/--levers",
+    "ranges": "--range",
+    "methods": "--method",
+    "trajectories": "--trajectories",
+    "levels": "--levels",
+    "sobol_n": "--sobol-n",
+    "points": "--points",
+    "population": "--population",
+    "generations": "--generations",
+    "scenarios": "set of scenarios",
+}
+
+
+def stored_record(out: Path) -> dict[str, Any] | None:
+    """``experiment.json`` of ``out`` as saved, or None (absent or unreadable: ``claim`` judges)."""
+    try:
+        record = json.loads((Path(out) / "experiment.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def check_resume(
+    out: Path, stored: dict[str, Any], asked: dict[str, Any], growing: bool = False
+) -> None:
+    """Refuse to resume the experiment ``stored`` (its ``experiment.json``) with another one.
+
+    ``asked`` holds what the new command defines: ``command``, ``root_seed``, ``ensemble``
+    (digest or None), ``tables``, ``design`` and ``scenarios`` (``{label: config}`` in order).
+    Everything must be equal except what may change between runs (the number of replicates,
+    workers, backend, progress); a mismatch raises one line naming the folder and the option.
+    Scenarios must be the same labels in the same order (the first is the baseline), each
+    with the same configuration; an experiment that adds scenarios as it goes (``growing``:
+    fund-sizing candidates, frontier settings) only needs each label's configuration to match.
+    Keys missing from an older ``experiment.json`` are not compared.
+    """
+    if stored.get("command", asked["command"]) != asked["command"]:
+        return  # another command: ``claim`` refuses it, naming both
+    old: dict[str, Any] = {
+        "root_seed": stored.get("root_seed"),
+        "ensemble": (stored.get("ensemble") or {}).get("digest"),
+    }
+    new: dict[str, Any] = {"root_seed": asked["root_seed"], "ensemble": asked["ensemble"]}
+    if "tables" in stored:
+        old["tables"], new["tables"] = stored["tables"], list(asked["tables"])
+    if isinstance(stored.get("design"), dict):
+        for key in [*stored["design"], *(k for k in asked["design"] if k not in stored["design"])]:
+            old[key], new[key] = stored["design"].get(key), asked["design"].get(key)
+    saved = stored.get("scenarios") if isinstance(stored.get("scenarios"), dict) else {}
+    if not growing:
+        old["scenarios"], new["scenarios"] = list(saved), list(asked["scenarios"])
+    for key in old:
+        if _canonical(old[key]) != _canonical(new[key]):
+            raise ExperimentError(
+                f"experiment folder {out}: was run with a different {OPTION.get(key, key)} "
+                f"({_change(old[key], new[key])}); only --n, --jobs and the backend may change "
+                "when resuming: use another --out (results are never overwritten)"
+            )
+    for label, config in asked["scenarios"].items():
+        if label in saved and _canonical(saved[label].get("config")) != _canonical(config):
+            key = _first_difference(config, saved[label].get("config"))
+            raise ExperimentError(
+                f"experiment folder {out}: scenario {label!r} was run with a different "
+                f"configuration ({key}); use another --out (results are never overwritten)"
+            )
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=_plain)
+
+
+def _change(old: Any, new: Any) -> str:
+    """What changed, short: added and dropped names for lists of names, else both values."""
+    names = lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v)  # noqa: E731
+    if names(old) and names(new):
+        added = [x for x in new if x not in old]
+        dropped = [x for x in old if x not in new]
+        if not added and not dropped:
+            return f"in another order: was {','.join(old)}, now {','.join(new)}"
+        parts = [f"adds {','.join(added)}"] if added else []
+        parts += [f"drops {','.join(dropped)}"] if dropped else []
+        return "this command " + " and ".join(parts)
+
+    def show(v: Any) -> str:
+        text = "none" if v is None else _canonical(v)
+        return text if len(text) <= 80 else text[:77] + "..."
+
+    return f"was {show(old)}, now {show(new)}"
 
 
 def write_json(path: Path, data: Any) -> None:

@@ -195,7 +195,23 @@ def frontier(
         out = out or fs.default_out(
             "frontier", [base.label, base.overrides, prob, seed, population, generations]
         )
-        exp = Experiment(out, seed, n, jobs=jobs, backend=backend, scheduler=scheduler, **options)
+        design = {
+            "parameters": keys,
+            "ranges": dict(zip(prob["names"], prob["bounds"], strict=True)),
+            "population": population,
+            "generations": generations,
+        }
+        exp = Experiment(
+            out,
+            seed,
+            n,
+            jobs=jobs,
+            backend=backend,
+            scheduler=scheduler,
+            design=design,
+            growing=True,  # settings are added generation by generation
+            **options,
+        )
         evaluate = _model_evaluator(exp, base)
     else:
         if configured is None:

@@ -150,7 +150,8 @@ def size_fund(
     key += [method] if method != "grid" else []  # grid folders keep their earlier names
     out = out or fs.default_out("size-fund", key)
     opts = {"jobs": jobs, "backend": backend, "scheduler": scheduler, **options}
-    exp = Experiment(out, seed, n, kind="size-fund", **opts)
+    # growing: candidates are added step by step, and runs for several alpha share a folder
+    exp = Experiment(out, seed, n, kind="size-fund", growing=True, **opts)
     exp.check([base])  # before the folder is made
     with exp:
         sizer = Sizer(exp, base)

@@ -57,6 +57,12 @@ class Experiment:
         ensemble: accepted parameter sets (:class:`sim.ensemble.Ensemble`); replicate *i* of
             every scenario runs on the set drawn from its seed (same across workers and
             scenarios), recorded as ``ensemble_set`` in the summary rows.
+        design: the command's settings that define its runs (e.g. the sensitivity methods),
+            recorded in ``experiment.json`` with ``tables``; resuming a folder with other
+            settings, other scenarios or another seed is refused (``folder.check_resume``).
+        growing: the command adds scenarios run by run (fund-sizing candidates, frontier
+            settings), so a re-run need not name the same scenarios, only keep each
+            label's configuration.
     """
 
     def __init__(
@@ -73,6 +79,8 @@ class Experiment:
         save_on="worker",
         kind="replicates",
         ensemble=None,
+        design=None,
+        growing=False,
     ):
         check_backend(backend, jobs, scheduler)
         tables = (
@@ -97,6 +105,10 @@ class Experiment:
         self.rows: dict[tuple[str, int], dict[str, Any]] = {}
         self.failures: dict[tuple[str, int], dict[str, Any]] = {}
         self.kind = kind
+        self.design = dict(design or {})
+        self.growing = growing
+        self._stored: dict[str, Any] | None = None  # experiment.json as found, before any write
+        self._read = False
         self._claimed = False
         self._created = False
         self._checked: set[str] = set()  # digests of configs checked against the ensemble
@@ -150,6 +162,8 @@ class Experiment:
             save_on=self.save_on,
             kind=self.kind,
             ensemble=self.ensemble,
+            design=self.design,
+            growing=self.growing,
         )
         other._map = self._map
         return other
@@ -163,8 +177,10 @@ class Experiment:
         """Refuse scenarios this experiment cannot run, before anything is written.
 
         Refused: a label given twice, a label already used here for another configuration,
-        and, with an ensemble, a parameter the scenario lacks or overrides, or a parameter
-        set that does not give a valid configuration (:func:`sim.ensemble.check_sets`).
+        a folder holding another experiment (other scenarios, seed, tables or design;
+        ``folder.check_resume``), and, with an ensemble, a parameter the scenario lacks or
+        overrides, or a parameter set that does not give a valid configuration
+        (:func:`sim.ensemble.check_sets`).
         ``run`` calls it too; calling it before entering the context manager also keeps
         the folder from being created for input that is refused.
         """
@@ -173,6 +189,8 @@ class Experiment:
             old = self.scenarios.get(s.label)
             if old is not None and old.config != s.config:
                 raise ExperimentError(f"scenario label {s.label!r} is used for two configurations")
+        self._check_resume(scenarios)
+        for s in scenarios:
             if self.ensemble is not None:
                 from sim.ensemble import check_against, check_sets
 
@@ -182,6 +200,24 @@ class Experiment:
                     check_sets(self.ensemble, s.config, f"scenario {s.label}")
                     self._checked.add(digest)
 
+    def _check_resume(self, scenarios: list[Scenario]) -> None:
+        """Compare the folder's ``experiment.json``, as found before this process wrote it."""
+        if not self._read:
+            self._stored = fs.stored_record(self.out)
+            self._read = True
+        if self._stored is None:
+            return
+        named = {**self.scenarios, **{s.label: s for s in scenarios}}
+        asked = {
+            "command": self.kind,
+            "root_seed": self.root_seed,
+            "ensemble": None if self.ensemble is None else self.ensemble.digest(),
+            "tables": list(self.tables),
+            "design": self.design,
+            "scenarios": {label: s.config for label, s in named.items()},
+        }
+        fs.check_resume(self.out, self._stored, asked, growing=self.growing)
+
     def run(self, scenarios: list[Scenario]) -> pd.DataFrame:
         """Run the replicates of ``scenarios`` not yet done; return their summary rows."""
         self.check(scenarios)
@@ -189,9 +225,11 @@ class Experiment:
             with self:
                 return self.run(scenarios)
         self.claim()
+        tasks = self._pending(scenarios)  # raises for a replicate of another seed or config
+        for s in scenarios:
+            fs.clean_temporaries(self.out, s.label)
         self._register(scenarios)
         fs.write_json(self.out / "experiment.json", self.record())
-        tasks = self._pending(scenarios)
         self._execute(tasks, done=self.n * len(scenarios) - len(tasks))
         fs.write_table(self.table(list(self.scenarios)), self.out / "summary.parquet")
         fs.write_json(self.out / "failures.json", self.failure_list())
@@ -200,7 +238,13 @@ class Experiment:
     def record(self) -> dict[str, Any]:
         """Content of ``experiment.json``."""
         rec = fs.experiment_record(
-            self.out, self.root_seed, list(self.scenarios.values()), self.seeds, self.kind
+            self.out,
+            self.root_seed,
+            list(self.scenarios.values()),
+            self.seeds,
+            self.kind,
+            tables=list(self.tables),
+            design=self.design,
         )
         if self.ensemble is not None:
             rec["ensemble"] = {
@@ -222,8 +266,6 @@ class Experiment:
         Replicate-major order, so that an interrupted comparison has complete pairs.
         """
         tasks = []
-        for s in scenarios:
-            fs.clean_temporaries(self.out, s.label)
         for i, record in enumerate(self.records):
             for s in scenarios:
                 key = (s.label, i)

@@ -174,8 +174,23 @@ def sensitivity(
         "sensitivity",
         [base.label, base.overrides, prob, list(methods), seed, trajectories, levels, sobol_n],
     )
+    design = {
+        "parameters": prob["names"],
+        "ranges": dict(zip(prob["names"], prob["bounds"], strict=True)),
+        "methods": list(methods),
+        **({"trajectories": trajectories, "levels": levels} if "morris" in methods else {}),
+        **({"sobol_n": sobol_n} if "sobol" in methods else {}),
+    }
     with Experiment(
-        out, seed, n, jobs=jobs, backend=backend, scheduler=scheduler, kind="sensitivity", **options
+        out,
+        seed,
+        n,
+        jobs=jobs,
+        backend=backend,
+        scheduler=scheduler,
+        kind="sensitivity",
+        design=design,
+        **options,
     ) as exp:
         summary = exp.run([s for m in methods for s in specs[m]])
     folder = exp.out / "sensitivity"
