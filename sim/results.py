@@ -132,6 +132,14 @@ def check_writable(folder: Path, what: str) -> None:
         ) from None
 
 
+def _check_parents(path: Path, what: str) -> None:
+    """Raise OutputError if a parent of ``path`` is a file or its nearest folder is read-only."""
+    blocking = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise OutputError(f"{what}: {blocking} is a file, not a folder; check the path")
+    check_writable(next(p for p in path.absolute().parents if p.is_dir()), what)
+
+
 def check_new_folder(path: str | os.PathLike, what: str) -> Path:
     """Raise OutputError unless ``path`` is an empty folder or one that could be created there.
 
@@ -151,10 +159,7 @@ def check_new_folder(path: str | os.PathLike, what: str) -> Path:
         raise OutputError(
             f"{what}: exists and is not empty; give a new or empty folder (nothing is overwritten)"
         )
-    blocking = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
-    if blocking is not None:
-        raise OutputError(f"{what}: {blocking} is a file, not a folder; check the path")
-    check_writable(next(p for p in path.absolute().parents if p.is_dir()), what)
+    _check_parents(path, what)
     return path
 
 
@@ -177,10 +182,7 @@ def check_new_file(path: str | os.PathLike, what: str, example: str) -> Path:
         raise OutputError(
             f"{what}: is a folder, not a file; give a file name such as {path / example}"
         )
-    blocking = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
-    if blocking is not None:
-        raise OutputError(f"{what}: {blocking} is a file, not a folder; check the path")
-    check_writable(next(p for p in path.absolute().parents if p.is_dir()), what)
+    _check_parents(path, what)
     return path
 
 
