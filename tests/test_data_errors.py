@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 
+import openpyxl
 import pandas as pd
 import pytest
 from data_fixtures import SALT, tiny_tables, write_folder
@@ -479,4 +480,24 @@ def test_numeric_household_keys_in_a_workbook(tmp_path, long_keys):
     assert [x for x in lines if "户编号" in x] == [
         *(f"households.xlsx, row {r}, column 户编号: {text}" for r in range(2, 11)),
         *(f"loans.xlsx, row {r}, column 户编号: {text}" for r in range(2, 7)),
+    ]
+
+
+def test_blank_rows_above_an_excel_header_keep_the_rows_numbered_as_in_the_sheet(tmp_path):
+    tables = tiny_tables()
+    tables["households"].loc[2, "家庭人口"] = 0  # the third household
+    folder = write_folder(tmp_path / "county", tables)
+    (folder / "households.csv").unlink()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append([])  # two blank rows, then the header in row 3
+    ws.append([])
+    frame = tables["households"].astype(object)
+    ws.append(list(frame.columns))
+    for record in frame.itertuples(index=False):
+        ws.append([None if pd.isna(x) else x for x in record])
+    wb.save(folder / "households.xlsx")
+    # header in row 3: the third household is in row 6
+    assert problems(folder) == [
+        "households.xlsx, row 6, column 家庭人口: give a size from 1 to 100 persons"
     ]

@@ -156,11 +156,25 @@ def _number_cells(typed: pd.DataFrame, known: dict[str, Col]) -> pd.DataFrame:
     return numbers.loc[:, ~numbers.columns.duplicated()]
 
 
+def _blank_rows_on_top(path: Path) -> int:
+    """How many rows of the first sheet are blank above its first filled one (read lazily)."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        for k, row in enumerate(book.worksheets[0].iter_rows(values_only=True)):
+            if any(v is not None and str(v).strip() for v in row):
+                return k
+        return 0
+    finally:
+        book.close()
+
+
 def read_file(path: Path, cols: tuple[Col, ...], problems: Problems) -> Table | None:
     """Read ``path`` (CSV in UTF-8, or an Excel .xlsx sheet) into canonical text columns.
 
-    Rows keep their number in the file (header = row 1, or below blank lines at the top of a
-    CSV file); blank rows and rows of separators only are counted, then skipped. Personal columns are hashed and dropped here, before
+    Rows keep their number in the file (header = row 1, or below blank rows at the top of the
+    file); blank rows and rows of separators only are counted, then skipped. Personal columns are hashed and dropped here, before
     anything else sees them; an Excel cell of a personal column holding a number instead of
     text is refused (an ID number stored as a number has lost its last digits).
     """
@@ -186,7 +200,11 @@ def read_file(path: Path, cols: tuple[Col, ...], problems: Problems) -> Table | 
         else:
             # read once with the cells as they are (numbers as numbers), then as text: the same
             # text as reading with dtype=str
-            typed = pd.read_excel(path, dtype=object, keep_default_na=False, engine="openpyxl")
+            lead = _blank_rows_on_top(path)  # blank rows above the header, as in a CSV file
+            header_row += lead
+            typed = pd.read_excel(
+                path, dtype=object, keep_default_na=False, engine="openpyxl", header=lead
+            )
             numbers = _number_cells(typed, known)
             raw = typed.astype(str)
             del typed
