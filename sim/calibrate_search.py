@@ -257,20 +257,6 @@ def _temporary(path: Path) -> Path:
     return Path(tmp)
 
 
-def write_trials(log: list[dict], path) -> None:
-    """Every trial (values, median metrics, worst miss, accepted) as CSV, atomically."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temporary(path)
-    try:
-        _trials_frame(log).to_csv(tmp, index=False, float_format="%.6g")
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; the file is shared with other readers
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def write_pair(ens: Ensemble, log: list[dict], out) -> tuple[Path, Path]:
     """Write the ensemble file ``out`` and its trials CSV as a pair.
 

@@ -124,18 +124,22 @@ def get_value(config: dict[str, Any], key: str) -> Any:
 def apply_values(config: dict[str, Any], values: dict[str, float]) -> dict[str, Any]:
     """A deep copy of ``config`` with ``values`` set (integers stay integers)."""
     out = copy.deepcopy(config)
+    _set_values(out, values, config)
+    return out
+
+
+def _set_values(target: Any, values: dict[str, float], like: dict[str, Any]) -> None:
+    """Set ``values`` in ``target`` (a config dict or DictConfig), typed as in ``like``."""
     for key, value in values.items():
         parts, index = _path(key)
-        node = out
+        node = target
         for p in parts[:-1]:
             node = node[p]
-        old = node[parts[-1]] if index is None else node[parts[-1]][index]
-        new = _as_old(old, value)
+        new = _as_old(get_value(like, key), value)
         if index is None:
             node[parts[-1]] = new
         else:
             node[parts[-1]][index] = new
-    return out
 
 
 def _as_old(old: Any, value: float) -> Any:
@@ -163,20 +167,10 @@ def check_sets(ens: Ensemble, config: dict[str, Any], where: str) -> None:
 
     cfg = from_container(config)
     OmegaConf.set_readonly(cfg, False)
-    paths = {p: _path(p) for p in ens.parameters}
     bad: list[tuple[int, str]] = []
     for i, values in enumerate(ens.sets):
         try:
-            for key, value in values.items():
-                parts, index = paths.get(key) or _path(key)
-                node = cfg
-                for part in parts[:-1]:
-                    node = node[part]
-                new = _as_old(get_value(config, key), value)
-                if index is None:
-                    node[parts[-1]] = new
-                else:
-                    node[parts[-1]][index] = new
+            _set_values(cfg, values, config)
             validate(cfg)
         except ConfigError as exc:
             bad.append((i, str(exc)))

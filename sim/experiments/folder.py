@@ -44,13 +44,12 @@ def default_out(kind: str, payload: Any) -> Path:
 
     The same command (up to ``--n``) gets the same folder, so re-running it resumes.
     """
+    return ROOT / "experiments" / f"{kind}-{digest(payload)[:10]}"
+
+
+def digest(payload: Any) -> str:
+    """Hash of a JSON-like value, such as a resolved configuration (equal values, equal hashes)."""
     text = json.dumps(payload, sort_keys=True, default=str)
-    return ROOT / "experiments" / f"{kind}-{hashlib.sha1(text.encode()).hexdigest()[:10]}"
-
-
-def config_digest(config: dict[str, Any]) -> str:
-    """Hash of a resolved configuration dict (equal dicts, equal digests)."""
-    text = json.dumps(config, sort_keys=True, default=str)
     return hashlib.sha1(text.encode()).hexdigest()
 
 

@@ -195,7 +195,7 @@ class Experiment:
                 from sim.ensemble import check_against, check_sets
 
                 check_against(self.ensemble, s.config, s.overrides, f"scenario {s.label}")
-                digest = fs.config_digest(s.config)
+                digest = fs.digest(s.config)
                 if digest not in self._checked:
                     check_sets(self.ensemble, s.config, f"scenario {s.label}")
                     self._checked.add(digest)
