@@ -424,6 +424,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     bad = [o for o in args.overrides if "=" not in o]
     if bad or args.n < 1:
         p.error(f"{bad[0]!r} is not KEY=VALUE" if bad else f"--n {args.n}: give at least 1")
+    if args.jobs < 1 and args.jobs != -1:
+        p.error(f"--jobs {args.jobs}: give a positive number of workers, or -1 for all")
+    if args.seed is not None and args.seed < 0:
+        p.error(f"--seed {args.seed}: give a non-negative integer root seed")
     return args
 
 
