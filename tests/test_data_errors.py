@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from data_fixtures import SALT, tiny_tables, write_folder
 
-from sim import load_config
+from sim import build_model, load_config
 from sim.config import ROOT
 from sim.data import DataError
 from sim.results import OUTPUTS_VAR
@@ -501,3 +501,31 @@ def test_blank_rows_above_an_excel_header_keep_the_rows_numbered_as_in_the_sheet
     assert problems(folder) == [
         "households.xlsx, row 6, column 家庭人口: give a size from 1 to 100 persons"
     ]
+
+
+def test_a_ledger_in_a_format_not_read_is_refused_not_left_out(tmp_path):
+    # one bank's ledger saved as an Excel 97-2003 workbook next to the other's CSV: leaving it
+    # out would open the book without that bank's loans
+    folder = write_folder(tmp_path / "county", tiny_tables())
+    loans = pd.read_csv(folder / "loans.csv", dtype=str)
+    loans.iloc[:3].to_csv(folder / "loans_农商银行.csv", index=False)
+    (folder / "loans_邮储银行.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    (folder / "loans.csv").unlink()
+    (folder / "households.csv").rename(folder / "households.xls")
+    assert problems(folder) == [
+        "households.xls: not read: save it as .xlsx or 'CSV UTF-8' (docs/data.md)",
+        "loans_邮储银行.xls: not read: save it as .xlsx or 'CSV UTF-8' (docs/data.md)",
+    ]
+
+
+def test_file_names_are_matched_whatever_their_case(tmp_path):
+    folder = write_folder(tmp_path / "county", tiny_tables())
+    loans = pd.read_csv(folder / "loans.csv", dtype=str)
+    loans.iloc[:3].to_csv(folder / "loans_农商银行.csv", index=False)
+    loans.iloc[3:].to_csv(folder / "Loans_邮储银行.CSV", index=False)
+    (folder / "loans.csv").unlink()
+    (folder / "villages.csv").rename(folder / "Villages.csv")
+    cfg = load_config("baseline", ["county=files", f"county.path={folder}"])
+    assert cfg.county.n_villages == 3
+    m = build_model(cfg, seed=1)
+    assert m.ledger.opening_loans.sum() == 235000.0, "both banks' ledgers are read"

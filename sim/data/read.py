@@ -349,11 +349,31 @@ def check(table: Table, schema: pa.DataFrameSchema, problems: Problems) -> None:
             problems.add(table.file, row, column, what)
 
 
-def find_files(folder: Path, stem: str) -> list[Path]:
-    """Files ``stem.csv``/``stem.xlsx`` (and ``stem*`` for the ledgers) in ``folder``."""
-    pattern = f"{stem}*" if stem == "loans" else stem
+#: Tables saved in a format that is not read: refused, rather than left out unnoticed.
+UNREAD = (".xls", ".xlsm", ".xlsb", ".et", ".ods", ".tsv", ".txt", ".numbers")
+
+
+def _named(folder: Path, stem: str, suffixes: tuple[str, ...]) -> list[Path]:
+    """Files of ``folder`` named ``stem`` (``stem*`` for the ledgers), case ignored, by suffix."""
     return sorted(
         p
-        for p in folder.glob(pattern + ".*")
-        if p.suffix.lower() in SUFFIXES and not p.name.startswith((".", "~$"))
+        for p in folder.iterdir()
+        if p.suffix.lower() in suffixes
+        and not p.name.startswith((".", "~$"))
+        and (p.stem.lower().startswith(stem) if stem == "loans" else p.stem.lower() == stem)
+        and p.is_file()
     )
+
+
+def find_files(folder: Path, stem: str) -> list[Path]:
+    """Files ``stem.csv``/``stem.xlsx`` (and ``stem*`` for the ledgers) in ``folder``.
+
+    Names are matched whatever their case (``Loans_A.CSV``); Excel's lock files (``~$...``)
+    and hidden files are not county files.
+    """
+    return _named(folder, stem, SUFFIXES)
+
+
+def unread_files(folder: Path, stem: str) -> list[Path]:
+    """Files named as :func:`find_files` looks for, in a table format that is not read (.xls)."""
+    return _named(folder, stem, UNREAD)
