@@ -529,3 +529,16 @@ def test_file_names_are_matched_whatever_their_case(tmp_path):
     assert cfg.county.n_villages == 3
     m = build_model(cfg, seed=1)
     assert m.ledger.opening_loans.sum() == 235000.0, "both banks' ledgers are read"
+
+
+def test_rows_longer_than_the_header_are_refused_not_shifted(tmp_path):
+    # a separator at the end of every data row: pandas would take the first field of each row
+    # as an index and shift every column by one
+    folder = write_folder(tmp_path / "county", tiny_tables())
+    lines = (folder / "loans.csv").read_text(encoding="utf-8").splitlines()
+    text = "\n".join([lines[0], *(line + "," for line in lines[1:])]) + "\n"
+    (folder / "loans.csv").write_text(text, encoding="utf-8")
+    assert problems(folder) == [
+        "loans.csv, row 2: 17 fields where the header has 16: give every column a header and "
+        "remove separators at the ends of the rows"
+    ]

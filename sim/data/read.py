@@ -197,6 +197,19 @@ def read_file(path: Path, cols: tuple[Col, ...], problems: Problems) -> Table | 
                 keep_default_na=False,
                 skip_blank_lines=False,
             )
+            if not isinstance(raw.index, pd.RangeIndex):
+                # pandas takes the leading fields of rows longer than the header as an index:
+                # the columns would be shifted (a header cell missing, or a separator at the
+                # end of each row)
+                want, saw = raw.shape[1], raw.shape[1] + raw.index.nlevels
+                problems.add(
+                    name,
+                    header_row + 1,
+                    None,
+                    f"{saw} fields where the header has {want}: give every column a header "
+                    "and remove separators at the ends of the rows",
+                )
+                return None
         else:
             # read once with the cells as they are (numbers as numbers), then as text: the same
             # text as reading with dtype=str
