@@ -12,7 +12,7 @@ import pytest
 from data_fixtures import SALT, tiny_tables, write_folder
 
 from sim import build_model, load_config
-from sim.config import ROOT
+from sim.config import ROOT, ConfigError
 from sim.data import DataError
 from sim.results import OUTPUTS_VAR
 
@@ -542,3 +542,26 @@ def test_rows_longer_than_the_header_are_refused_not_shifted(tmp_path):
         "loans.csv, row 2: 17 fields where the header has 16: give every column a header and "
         "remove separators at the ends of the rows"
     ]
+
+
+def test_a_run_without_the_enterprise_channel_cannot_leave_out_the_ledgers_enterprise_loans(
+    tmp_path,
+):
+    folder = write_folder(tmp_path / "county", tiny_tables())
+    with pytest.raises(ConfigError) as info:
+        load_config(
+            "baseline", ["county=files", f"county.path={folder}", "enterprise.enabled=false"]
+        )
+    assert str(info.value) == (
+        "enterprise.enabled=false: the ledgers hold 1 enterprise-channel loans (50,000 yuan "
+        "outstanding) that a run without the enterprise channel would leave out; keep "
+        "enterprise.enabled=true with these files"
+    )
+    # without enterprise loans in the ledgers, the channel may be switched off
+    tables = tiny_tables()
+    tables["loans"] = tables["loans"].iloc[:5]
+    folder = write_folder(tmp_path / "no_firm_loans", tables)
+    cfg = load_config(
+        "baseline", ["county=files", f"county.path={folder}", "enterprise.enabled=false"]
+    )
+    assert build_model(cfg, seed=1).ledger.opening_loans.sum() == 185000.0
