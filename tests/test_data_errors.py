@@ -565,3 +565,18 @@ def test_a_run_without_the_enterprise_channel_cannot_leave_out_the_ledgers_enter
         "baseline", ["county=files", f"county.path={folder}", "enterprise.enabled=false"]
     )
     assert build_model(cfg, seed=1).ledger.opening_loans.sum() == 185000.0
+
+
+def test_numbers_that_could_be_read_two_ways_are_refused(tmp_path):
+    def change(t):
+        t["loans"]["贷款金额"] = t["loans"]["贷款金额"].astype(object)
+        t["loans"].loc[0, "贷款金额"] = "50,00"  # not groups of three: no thousands separator
+        t["loans"].loc[1, "贷款金额"] = "3万元整"
+        t["households"]["家庭人口"] = t["households"]["家庭人口"].astype(object)
+        t["households"].loc[0, "家庭人口"] = "3万"  # 万 is read in yuan columns only
+
+    assert refused(tmp_path, change) == [
+        "households.csv, row 2, column 家庭人口: not a whole number",
+        "loans.csv, row 2, column 贷款金额: not a number",
+        "loans.csv, row 3, column 贷款金额: not a number",
+    ]

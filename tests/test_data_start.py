@@ -139,3 +139,32 @@ def test_public_jobs_at_the_start_follow_the_roster_status(tmp_path, monkeypatch
     cfg = load_config("baseline", ["county=files", f"county.path={folder}", "income.job_share=1"])
     m = build_model(cfg, seed=1)
     assert m.poverty.has_job.tolist() == [False] * 8 + [True]
+
+
+def test_amounts_and_rates_as_an_office_writes_them(tmp_path, monkeypatch):
+    # thousands separators, 元 and 万元, and rates in per cent open the same book as plain numbers
+    monkeypatch.setenv("MICROCREDIT_SALT", SALT)
+    plain = build_model(
+        load_config(
+            "baseline",
+            ["county=files", f"county.path={write_folder(tmp_path / 'plain', tiny_tables())}"],
+        ),
+        seed=1,
+    )
+    tables = tiny_tables()
+    loans = tables["loans"]
+    loans["贷款金额"] = ["50,000", "3万元", "40000元", "5万", "20,000.00 元", "50,000"]
+    loans["贷款余额"] = ["50,000", "3万元", "4.0万", "45,000", "20000", "5 万元"]
+    loans["年利率"] = ["3.85%", "3.85%", "4.75%", "0.0385", "3.85 %", "4.75%"]
+    m = build_model(
+        load_config(
+            "baseline",
+            ["county=files", f"county.path={write_folder(tmp_path / 'office', tables)}"],
+        ),
+        seed=1,
+    )
+    for book, same in ((m.loans, plain.loans), (m.enterprise_loans, plain.enterprise_loans)):
+        assert book.principal.tolist() == same.principal.tolist()
+        assert book.balance.tolist() == same.balance.tolist()
+        assert book.rate.tolist() == same.rate.tolist()
+    assert m.ledger.opening_loans.sum() == 235000.0
