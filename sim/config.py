@@ -13,6 +13,7 @@ months unless the name says ``_dpd`` (days past due) or ``_years``.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -472,11 +473,34 @@ def read_scenario(name: str) -> dict[str, Any]:
     return data
 
 
+#: Keys whose value is a path: passed to Hydra quoted, so that a folder named in Chinese or
+#: with brackets, commas, ``=`` or quotes (``county.path=D:/扶贫/上蔡县(2022)``) is read as written.
+PATH_KEYS = ("county.path", "run.out_dir")
+
+
+def quote_paths(overrides: list[str]) -> list[str]:
+    """``overrides`` with the values of :data:`PATH_KEYS` quoted for Hydra's override grammar.
+
+    A value already in quotes, empty or ``null`` is left as it is. Inside the quotes a quote
+    is escaped, and so are backslashes before a quote or at the end (Hydra's rule).
+    """
+    out = []
+    for o in overrides:
+        key, sep, value = o.partition("=")
+        quoted = len(value) > 1 and value[0] == value[-1] and value[0] in "'\""
+        if sep and key.lstrip("+~") in PATH_KEYS and value not in ("", "null") and not quoted:
+            value = re.sub(r"\\+(?='|$)", lambda m: m.group(0) * 2, value).replace("'", "\\'")
+            o = f"{key}='{value}'"
+        out.append(o)
+    return out
+
+
 def compose_unchecked(scenario: str, overrides: list[str] | None = None) -> DictConfig:
     """Hydra's composition of ``scenario`` and ``overrides``, before any check.
 
     Interpolations (the size-dependent defaults of ``sim/derive.py``) are left unresolved, so
-    a caller can read the rule behind a value; :func:`load_config` is the checked form.
+    a caller can read the rule behind a value; :func:`load_config` is the checked form. Paths
+    are quoted (:func:`quote_paths`).
     """
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
@@ -487,7 +511,8 @@ def compose_unchecked(scenario: str, overrides: list[str] | None = None) -> Dict
     try:
         with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
             return compose(
-                config_name="config", overrides=[f"scenario={scenario}", *(overrides or [])]
+                config_name="config",
+                overrides=[f"scenario={scenario}", *quote_paths(overrides or [])],
             )
     finally:
         GlobalHydra.instance().clear()

@@ -105,8 +105,10 @@ class PovertyTable:
         self.last_exit = np.full(n, NO_YEAR, dtype=np.int32)
         self.first_return = np.full(n, NO_YEAR, dtype=np.int32)
         self._initial_cohorts(model, life.standard_normal(n))
-        able = c.hh_labour != LABOUR_NONE
-        self.has_job = self.poor & able & (life.random(n) < inc.job_share)  # 公益岗位
+        # 公益岗位: an able poor household whose draw falls below the job share holds a job; the
+        # draws are kept so that a roster's poverty status (sim.data.book) decides the holders
+        self.job_draw = (c.hh_labour != LABOUR_NONE) & (life.random(n) < inc.job_share)
+        self.has_job = self.poor & self.job_draw
         self.retained = np.zeros(n)  # yuan kept by the enterprise under profit retention
         self.project_capital = np.zeros(n)  # yuan of productive assets built with own loans
         # yuan per person by assessment year (``income_in``): a row is kept per year assessed,

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from data_fixtures import SALT, tiny_tables, write_folder
 
-from sim import load_config
-from sim.config import ROOT
+from sim import build_model, load_config
+from sim.config import ROOT, ConfigError
 from sim.data import DataError
 from sim.results import OUTPUTS_VAR
 
@@ -500,4 +500,83 @@ def test_blank_rows_above_an_excel_header_keep_the_rows_numbered_as_in_the_sheet
     # header in row 3: the third household is in row 6
     assert problems(folder) == [
         "households.xlsx, row 6, column 家庭人口: give a size from 1 to 100 persons"
+    ]
+
+
+def test_a_ledger_in_a_format_not_read_is_refused_not_left_out(tmp_path):
+    # one bank's ledger saved as an Excel 97-2003 workbook next to the other's CSV: leaving it
+    # out would open the book without that bank's loans
+    folder = write_folder(tmp_path / "county", tiny_tables())
+    loans = pd.read_csv(folder / "loans.csv", dtype=str)
+    loans.iloc[:3].to_csv(folder / "loans_农商银行.csv", index=False)
+    (folder / "loans_邮储银行.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    (folder / "loans.csv").unlink()
+    (folder / "households.csv").rename(folder / "households.xls")
+    assert problems(folder) == [
+        "households.xls: not read: save it as .xlsx or 'CSV UTF-8' (docs/data.md)",
+        "loans_邮储银行.xls: not read: save it as .xlsx or 'CSV UTF-8' (docs/data.md)",
+    ]
+
+
+def test_file_names_are_matched_whatever_their_case(tmp_path):
+    folder = write_folder(tmp_path / "county", tiny_tables())
+    loans = pd.read_csv(folder / "loans.csv", dtype=str)
+    loans.iloc[:3].to_csv(folder / "loans_农商银行.csv", index=False)
+    loans.iloc[3:].to_csv(folder / "Loans_邮储银行.CSV", index=False)
+    (folder / "loans.csv").unlink()
+    (folder / "villages.csv").rename(folder / "Villages.csv")
+    cfg = load_config("baseline", ["county=files", f"county.path={folder}"])
+    assert cfg.county.n_villages == 3
+    m = build_model(cfg, seed=1)
+    assert m.ledger.opening_loans.sum() == 235000.0, "both banks' ledgers are read"
+
+
+def test_rows_longer_than_the_header_are_refused_not_shifted(tmp_path):
+    # a separator at the end of every data row: pandas would take the first field of each row
+    # as an index and shift every column by one
+    folder = write_folder(tmp_path / "county", tiny_tables())
+    lines = (folder / "loans.csv").read_text(encoding="utf-8").splitlines()
+    text = "\n".join([lines[0], *(line + "," for line in lines[1:])]) + "\n"
+    (folder / "loans.csv").write_text(text, encoding="utf-8")
+    assert problems(folder) == [
+        "loans.csv, row 2: 17 fields where the header has 16: give every column a header and "
+        "remove separators at the ends of the rows"
+    ]
+
+
+def test_a_run_without_the_enterprise_channel_cannot_leave_out_the_ledgers_enterprise_loans(
+    tmp_path,
+):
+    folder = write_folder(tmp_path / "county", tiny_tables())
+    with pytest.raises(ConfigError) as info:
+        load_config(
+            "baseline", ["county=files", f"county.path={folder}", "enterprise.enabled=false"]
+        )
+    assert str(info.value) == (
+        "enterprise.enabled=false: the ledgers hold 1 enterprise-channel loans (50,000 yuan "
+        "outstanding) that a run without the enterprise channel would leave out; keep "
+        "enterprise.enabled=true with these files"
+    )
+    # without enterprise loans in the ledgers, the channel may be switched off
+    tables = tiny_tables()
+    tables["loans"] = tables["loans"].iloc[:5]
+    folder = write_folder(tmp_path / "no_firm_loans", tables)
+    cfg = load_config(
+        "baseline", ["county=files", f"county.path={folder}", "enterprise.enabled=false"]
+    )
+    assert build_model(cfg, seed=1).ledger.opening_loans.sum() == 185000.0
+
+
+def test_numbers_that_could_be_read_two_ways_are_refused(tmp_path):
+    def change(t):
+        t["loans"]["贷款金额"] = t["loans"]["贷款金额"].astype(object)
+        t["loans"].loc[0, "贷款金额"] = "50,00"  # not groups of three: no thousands separator
+        t["loans"].loc[1, "贷款金额"] = "3万元整"
+        t["households"]["家庭人口"] = t["households"]["家庭人口"].astype(object)
+        t["households"].loc[0, "家庭人口"] = "3万"  # 万 is read in yuan columns only
+
+    assert refused(tmp_path, change) == [
+        "households.csv, row 2, column 家庭人口: not a whole number",
+        "loans.csv, row 2, column 贷款金额: not a number",
+        "loans.csv, row 3, column 贷款金额: not a number",
     ]

@@ -115,3 +115,18 @@ def test_experiments_run_on_a_county_from_files_whatever_the_workers(exported, t
     pd.testing.assert_frame_equal(one, two, check_exact=True)
     # replicates draw their own seeds: the households are the files', the draws differ
     assert one["final_household_loan_rate"].nunique() == 2
+
+
+@pytest.mark.parametrize("name", ["上蔡县台账", "扶贫 台账(2022)", "a,b=c [1]", "it's"])
+def test_folders_named_in_chinese_or_with_brackets_are_read_as_written(exported, tmp_path, name):
+    # Hydra's grammar takes such text for lists, functions or nothing it knows: paths are
+    # passed to it quoted
+    folder = tmp_path / name
+    folder.mkdir()
+    for path in exported.iterdir():
+        (folder / path.name).write_bytes(path.read_bytes())
+    out = tmp_path / f"{name} 结果"
+    cfg = files_config(folder, f"run.out_dir={out}")
+    assert cfg.county.path == str(folder)
+    assert cfg.run.out_dir == str(out)
+    assert cfg.county.files_digest == files_config(exported).county.files_digest

@@ -8,7 +8,9 @@ import pytest
 from data_fixtures import SALT, tiny_tables, write_folder
 
 from sim import build_model, load_config, run
+from sim.county import LABOUR_NONE
 from sim.loans import DOUBTFUL, NORMAL, SPECIAL_MENTION, SUBSTANDARD
+from sim.poverty import NO_YEAR
 
 # no late repayment and no write-off in the first month: month-end NPL = imported NPL
 STILL = ["default.p_cure_monthly=0", "loss.claim_dpd=3000", "loss.writeoff_dpd=null"]
@@ -112,3 +114,57 @@ def test_a_worker_refuses_files_changed_since_the_configuration(folder):
     loans.to_csv(folder / "loans.csv", index=False)
     with pytest.raises(ConfigError, match="the files changed since this configuration was made"):
         build_model(cfg, seed=1)
+
+
+def test_a_roster_without_poverty_status_starts_every_household_poor(tmp_path, monkeypatch):
+    # the column is optional (default poor): no household may start exited by the synthetic
+    # cohorts, and the public-welfare jobs go to the households the roster has poor
+    monkeypatch.setenv("MICROCREDIT_SALT", SALT)
+    tables = tiny_tables("2022-06")
+    tables["households"] = tables["households"].drop(columns=["贫困状态", "脱贫年度"])
+    folder = write_folder(tmp_path / "county", tables)
+    cfg = load_config("baseline", ["county=files", f"county.path={folder}", "income.job_share=1"])
+    m = build_model(cfg, seed=1)
+    assert m.poverty.poor.all()
+    assert (m.poverty.last_exit == NO_YEAR).all()
+    able = m.county.hh_labour != LABOUR_NONE
+    assert m.poverty.has_job.tolist() == able.tolist()
+
+
+def test_public_jobs_at_the_start_follow_the_roster_status(tmp_path, monkeypatch):
+    monkeypatch.setenv("MICROCREDIT_SALT", SALT)
+    tables = tiny_tables("2022-06")
+    tables["households"].loc[8, "劳动能力"] = "有劳动力"  # the one household the roster has poor
+    folder = write_folder(tmp_path / "county", tables)
+    cfg = load_config("baseline", ["county=files", f"county.path={folder}", "income.job_share=1"])
+    m = build_model(cfg, seed=1)
+    assert m.poverty.has_job.tolist() == [False] * 8 + [True]
+
+
+def test_amounts_and_rates_as_an_office_writes_them(tmp_path, monkeypatch):
+    # thousands separators, 元 and 万元, and rates in per cent open the same book as plain numbers
+    monkeypatch.setenv("MICROCREDIT_SALT", SALT)
+    plain = build_model(
+        load_config(
+            "baseline",
+            ["county=files", f"county.path={write_folder(tmp_path / 'plain', tiny_tables())}"],
+        ),
+        seed=1,
+    )
+    tables = tiny_tables()
+    loans = tables["loans"]
+    loans["贷款金额"] = ["50,000", "3万元", "40000元", "5万", "20,000.00 元", "50,000"]
+    loans["贷款余额"] = ["50,000", "3万元", "4.0万", "45,000", "20000", "5 万元"]
+    loans["年利率"] = ["3.85%", "3.85%", "4.75%", "0.0385", "3.85 %", "4.75%"]
+    m = build_model(
+        load_config(
+            "baseline",
+            ["county=files", f"county.path={write_folder(tmp_path / 'office', tables)}"],
+        ),
+        seed=1,
+    )
+    for book, same in ((m.loans, plain.loans), (m.enterprise_loans, plain.enterprise_loans)):
+        assert book.principal.tolist() == same.principal.tolist()
+        assert book.balance.tolist() == same.balance.tolist()
+        assert book.rate.tolist() == same.rate.tolist()
+    assert m.ledger.opening_loans.sum() == 235000.0

@@ -26,7 +26,8 @@ def resolve_config(cfg: DictConfig, overrides: list[str]) -> None:
     ``horizon.start`` becomes the month of the ledgers; unless ``horizon.months`` is given,
     the run goes on to ``horizon.end``. The folder's path is made absolute so that worker
     processes find it, and the digest of its files is recorded so that a worker refuses
-    files that changed since.
+    files that changed since. Ledgers with enterprise-channel loans refuse a configuration
+    without the enterprise channel, which would leave them out.
     """
     files = load(cfg)
     given = _given(overrides)
@@ -56,6 +57,14 @@ def resolve_config(cfg: DictConfig, overrides: list[str]) -> None:
     sizes = files.households["_village"].value_counts()
     c.min_village_households = int(sizes.min())
     e = cfg.enterprise
+    firm_loans = files.loans[files.loans["channel"] == "enterprise"]
+    if len(firm_loans) and not e.enabled:
+        # a run without the enterprise channel has no enterprise book: the loans would vanish
+        raise ConfigError(
+            f"enterprise.enabled=false: the ledgers hold {len(firm_loans)} enterprise-channel "
+            f"loans ({firm_loans['balance'].sum():,.0f} yuan outstanding) that a run without "
+            "the enterprise channel would leave out; keep enterprise.enabled=true with these files"
+        )
     e.n_enterprises = len(files.enterprises)
     if not len(files.enterprises) and e.enabled:
         e.enabled = False

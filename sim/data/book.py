@@ -30,16 +30,24 @@ def open_books(model: MicrocreditModel, files: CountyFiles) -> None:
 
 
 def apply_roster(model: MicrocreditModel, households: pd.DataFrame) -> None:
-    """Poverty status and exit year of every household (others start poor)."""
-    if "poverty_status" not in households:
-        return
+    """Poverty status and exit year of every household, in place of the synthetic cohorts.
+
+    A household starts exited only where ``poverty_status`` says so (a roster without the
+    column starts every household poor); the public-welfare jobs at the start go to the
+    households that start poor, as in the synthetic county.
+    """
     pov = model.poverty
-    exited = (households["poverty_status"] == "exited").to_numpy()
-    year = households["exit_year"].to_numpy(dtype=float, na_value=np.nan)
+    if "poverty_status" in households:
+        exited = (households["poverty_status"] == "exited").to_numpy()
+        year = households["exit_year"].to_numpy(dtype=float, na_value=np.nan)
+    else:
+        exited = np.zeros(len(households), dtype=bool)
+        year = np.full(len(households), np.nan)
     pov.poor[:] = ~exited
     exit_year = np.where(exited, np.nan_to_num(year, nan=NO_YEAR), NO_YEAR).astype(np.int32)
     pov.first_exit[:] = exit_year
     pov.last_exit[:] = exit_year
+    pov.has_job[:] = pov.poor & pov.job_draw
 
 
 def dpd_to_months(dpd: np.ndarray) -> np.ndarray:

@@ -277,11 +277,14 @@ def _read(
         ("loans", LOANS),
     ):
         paths = rd.find_files(folder, stem)
+        unread = rd.unread_files(folder, stem)
+        for x in unread:
+            p.add(x.name, None, None, "not read: save it as .xlsx or 'CSV UTF-8' (docs/data.md)")
         if stem != "loans" and len(paths) > 1:
             p.add(
                 ", ".join(x.name for x in paths), None, None, f"give one {stem} file, not several"
             )
-        if not paths and stem != "enterprises":
+        if not paths and not unread and stem != "enterprises":
             p.add(f"{stem}.csv", None, None, "missing file (CSV or .xlsx; docs/data.md)")
         tables[stem] = []
         read_paths[stem] = paths[: None if stem == "loans" else 1]
@@ -610,7 +613,7 @@ def _assemble_loans(
 
 
 def _stamp(folder: Path) -> tuple:
-    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in rd.SUFFIXES)
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in rd.SUFFIXES + rd.UNREAD)
     stats = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files)
     salt = (
         os.environ.get("MICROCREDIT_SALT", "") + "\0" + os.environ.get("MICROCREDIT_SALT_FILE", "")

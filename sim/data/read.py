@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import numpy as np
@@ -89,6 +90,35 @@ def _parse_month(text: str) -> int | None:
         return None
     year, month = int(m.group(1)), int(m.group(2))
     return month_index(year, month) if 1 <= month <= 12 and 1900 <= year <= 2200 else None
+
+
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")  # 10,000 or 1,234.5
+
+
+def _plain_number(text, unit: str):
+    """A number as an office writes it, as plain text (anything else is returned as it is).
+
+    Thousands separators (``10,000``); in a yuan column ``50000元``, ``5万`` and ``5万元``; in
+    a column of yearly rates ``4.35%``. Other text is refused by the caller as no number.
+    """
+    if not isinstance(text, str) or not text:
+        return text
+    scale = None
+    if unit == "yuan" and text.endswith(("万元", "万")):
+        text, scale = text.removesuffix("元").removesuffix("万"), Decimal(10000)
+    elif unit == "yuan" and text.endswith("元"):
+        text = text.removesuffix("元")
+    elif unit.startswith("per year") and text.endswith("%"):
+        text, scale = text.removesuffix("%"), Decimal("0.01")
+    text = text.strip()
+    if _GROUPED.fullmatch(text):
+        text = text.replace(",", "")
+    if scale is None:
+        return text
+    try:
+        return str(Decimal(text) * scale)  # 4.35% is 0.0435 exactly as written
+    except InvalidOperation:
+        return text + "?"  # not a number
 
 
 def _decode(path: Path, name: str, problems: Problems) -> str | None:
@@ -197,6 +227,19 @@ def read_file(path: Path, cols: tuple[Col, ...], problems: Problems) -> Table | 
                 keep_default_na=False,
                 skip_blank_lines=False,
             )
+            if not isinstance(raw.index, pd.RangeIndex):
+                # pandas takes the leading fields of rows longer than the header as an index:
+                # the columns would be shifted (a header cell missing, or a separator at the
+                # end of each row)
+                want, saw = raw.shape[1], raw.shape[1] + raw.index.nlevels
+                problems.add(
+                    name,
+                    header_row + 1,
+                    None,
+                    f"{saw} fields where the header has {want}: give every column a header "
+                    "and remove separators at the ends of the rows",
+                )
+                return None
         else:
             # read once with the cells as they are (numbers as numbers), then as text: the same
             # text as reading with dtype=str
@@ -305,7 +348,8 @@ def coerce(table: Table, cols: tuple[Col, ...], problems: Problems, enums: dict)
         if c.kind == "text":
             f[c.name] = s.where(~empty, None)
         elif c.kind in ("int", "float"):
-            num = pd.to_numeric(s.where(~empty, None), errors="coerce")
+            plain = s.map(lambda v, u=c.unit: _plain_number(v, u))
+            num = pd.to_numeric(plain.where(~empty, None), errors="coerce")
             bad = (num.isna() & ~empty) | np.isinf(num)  # "inf" and 1e999 are no amounts
             if c.kind == "int":
                 bad |= num.notna() & (num != np.round(num))
@@ -349,11 +393,31 @@ def check(table: Table, schema: pa.DataFrameSchema, problems: Problems) -> None:
             problems.add(table.file, row, column, what)
 
 
-def find_files(folder: Path, stem: str) -> list[Path]:
-    """Files ``stem.csv``/``stem.xlsx`` (and ``stem*`` for the ledgers) in ``folder``."""
-    pattern = f"{stem}*" if stem == "loans" else stem
+#: Tables saved in a format that is not read: refused, rather than left out unnoticed.
+UNREAD = (".xls", ".xlsm", ".xlsb", ".et", ".ods", ".tsv", ".txt", ".numbers")
+
+
+def _named(folder: Path, stem: str, suffixes: tuple[str, ...]) -> list[Path]:
+    """Files of ``folder`` named ``stem`` (``stem*`` for the ledgers), case ignored, by suffix."""
     return sorted(
         p
-        for p in folder.glob(pattern + ".*")
-        if p.suffix.lower() in SUFFIXES and not p.name.startswith((".", "~$"))
+        for p in folder.iterdir()
+        if p.suffix.lower() in suffixes
+        and not p.name.startswith((".", "~$"))
+        and (p.stem.lower().startswith(stem) if stem == "loans" else p.stem.lower() == stem)
+        and p.is_file()
     )
+
+
+def find_files(folder: Path, stem: str) -> list[Path]:
+    """Files ``stem.csv``/``stem.xlsx`` (and ``stem*`` for the ledgers) in ``folder``.
+
+    Names are matched whatever their case (``Loans_A.CSV``); Excel's lock files (``~$...``)
+    and hidden files are not county files.
+    """
+    return _named(folder, stem, SUFFIXES)
+
+
+def unread_files(folder: Path, stem: str) -> list[Path]:
+    """Files named as :func:`find_files` looks for, in a table format that is not read (.xls)."""
+    return _named(folder, stem, UNREAD)
