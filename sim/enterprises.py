@@ -298,9 +298,11 @@ def originate(model: MicrocreditModel) -> None:
     """New enterprise loans: an enterprise without one applies to link its township's free households.
 
     The households are the unlinked ones the channel may link; the bank's lending capacity
-    and the guarantor's room must cover the loan. New loans are made in the campaign and, with ``enterprise.new_loans_after_campaign``,
-    after it; a blacklisted or defaulted enterprise never borrows again. A few dozen
-    enterprises, not households, so the applications are looped over.
+    and the guarantor's room must cover the loan, and the bank lends nothing in a village
+    or township the circuit breaker has suspended (§6 暂停贷款发放). New loans are made in the
+    campaign and, with ``enterprise.new_loans_after_campaign``, after it; a blacklisted or
+    defaulted enterprise never borrows again. A few dozen enterprises, not households, so the
+    applications are looped over.
     """
     ent, book, e, t = model.enterprises, model.enterprise_loans, model.cfg.enterprise, model.t
     if ent.n == 0 or ent.hh_eligible is None:
@@ -313,7 +315,11 @@ def originate(model: MicrocreditModel) -> None:
     g = guarantor_index(model.cfg.guarantee.enterprise_guarantor)
     term_m = 12 * int(e.term_years)
     rate = lending_rate(model, term_m, t)
+    suspended = model.breaker.blocked_village()[ent.village]
     for k in (can & (u < e.p_apply_monthly)).nonzero()[0]:
+        if suspended[k]:  # the bank lends nothing in a suspended place (§6)
+            model.count("enterprise_blocked_suspended", 1)
+            continue
         pool = (free & (model.county.hh_township == ent.township[k])).nonzero()[0]
         amount = e.amount_per_household * len(pool)
         if len(pool) == 0:

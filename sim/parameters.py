@@ -233,7 +233,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
     _d("guarantee.provincial_net_assets", NONNEG, "yuan", "constant", "assumption; scales with county.n_households"),
     _d("guarantee.county_net_assets", NONNEG, "yuan", "constant", "assumption; scales with county.n_households"),
     _d("guarantee.compensation_fund", NONNEG, "yuan", "lever", "§10 风险代偿补偿金; size assumed; scales with county.n_households"),
-    _d("guarantee.leverage_limit", "(0, 1000]", "multiple", "constant", "State Council decree 683 (10x)"),
+    _d("guarantee.leverage_limit", "(0, 1000]", "multiple", "constant", "State Council decree 683 (10x; 15x for guarantors serving mainly agriculture)"),
     # -- income --------------------------------------------------------------------------
     _d("income.base_per_person", NONNEG, "yuan per person per year", "uncertainty", ASSUMPTION),
     _d("income.base_sd", "[0, 5]", "log sd", "uncertainty", ASSUMPTION),

@@ -115,3 +115,43 @@ def test_npl_mask_is_substandard_or_worse():
                 book.non_performing(sub), book.active & (classes >= SUBSTANDARD)
             )
     assert {CLASS_NAMES.index("normal"), SUBSTANDARD} <= seen, "both sides of the line occur"
+
+
+@pytest.mark.parametrize("level", ["village", "township"])
+def test_no_new_enterprise_loan_in_a_suspended_place(level):
+    """§6: the bank stops lending in a suspended place, to enterprises as to households.
+
+    An enterprise whose loan has been repaid applies every month (``p_apply_monthly=1``) for a
+    loan for its township's free households. Where its village (or township) is suspended, the
+    loan is refused, so the place's balance does not grow and its NPL ratio is not diluted back
+    under the line by new lending rather than by clearing (通过清偿). The same enterprise in the
+    same month borrows when its place is open.
+    """
+    from sim import build_model
+    from sim.enterprises import REPAID, _repay
+    from sim.enterprises import originate as enterprise_originate
+
+    cfg = load_config("baseline", [*SMALL, "enterprise.p_apply_monthly=1.0"])
+    outcomes = {}
+    for suspended in (False, True):
+        model = build_model(cfg, seed=5)
+        ent, book, c = model.enterprises, model.enterprise_loans, model.county
+        k = int(np.flatnonzero(book.active & (ent.n_linked() > 0))[0])
+        _repay(model, np.array([k]), REPAID)  # its households are free again
+        village, township = int(ent.village[k]), int(ent.township[k])
+        if suspended:
+            if level == "village":
+                model.breaker.village_suspended[village] = True
+            else:
+                model.breaker.township_suspended[township] = True
+        balance_before = book.balance_by(book.village, c.n_villages)[village]
+        enterprise_originate(model)
+        outcomes[suspended] = (
+            bool(book.active[k]),
+            book.balance_by(book.village, c.n_villages)[village] - balance_before,
+        )
+    lent_open, growth_open = outcomes[False]
+    lent_suspended, growth_suspended = outcomes[True]
+    assert lent_open and growth_open > 0, "an open place lends the enterprise its loan"
+    assert not lent_suspended, f"no enterprise loan in a suspended {level}"
+    assert growth_suspended == 0, "the suspended village's balance does not grow"
