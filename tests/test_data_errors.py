@@ -80,10 +80,12 @@ def test_maturity_before_start(tmp_path):
 
 def test_duplicate_loan(tmp_path):
     def change(t):
-        t["loans"].loc[4, "贷款编号"] = "D2"
+        t["loans"].loc[4, "贷款编号"] = "D4"  # both 邮储银行's
 
     lines = refused(tmp_path, change)
-    assert lines == ["loans.csv, row 6, column 贷款编号: same loan as loans.csv row 3"]
+    assert lines == [
+        "loans.csv, row 6, column 贷款编号: same bank and loan number as loans.csv row 5"
+    ]
 
 
 def test_duplicate_loan_across_two_bank_ledgers(tmp_path):
@@ -92,8 +94,31 @@ def test_duplicate_loan_across_two_bank_ledgers(tmp_path):
     folder = write_folder(tmp_path / "county", tables)
     loans.iloc[:4].to_csv(folder / "loans_农商银行.csv", index=False)
     loans.iloc[3:].to_csv(folder / "loans_邮储银行.csv", index=False)
+    # D4 is the same 邮储银行 loan in both files
     assert problems(folder) == [
-        "loans_邮储银行.csv, row 2, column 贷款编号: same loan as loans_农商银行.csv row 5"
+        "loans_邮储银行.csv, row 2, column 贷款编号: same bank and loan number as "
+        "loans_农商银行.csv row 5"
+    ]
+
+
+def test_two_banks_may_use_the_same_loan_numbers(tmp_path):
+    # each bank numbers its contracts from 001: 农商银行 D1-D3 and E1, 邮储银行 D4-D5
+    tables = tiny_tables()
+    loans = tables.pop("loans")
+    loans["贷款编号"] = ["001", "002", "003", "001", "002", "004"]
+    folder = write_folder(tmp_path / "county", tables)
+    loans[loans["贷款银行"] == "农商银行"].to_csv(folder / "loans_农商银行.csv", index=False)
+    loans[loans["贷款银行"] == "邮储银行"].to_csv(folder / "loans_邮储银行.csv", index=False)
+    cfg = load_config("baseline", ["county=files", f"county.path={folder}"])
+    m = build_model(cfg, seed=1)
+    assert m.loans.active.sum() == 5 and m.enterprise_loans.active.sum() == 1
+    assert m.ledger.opening_loans.sum() == 235000.0, "every loan of both banks is in the book"
+    # within one bank a number still names one loan
+    loans.loc[4, "贷款编号"] = "001"
+    loans[loans["贷款银行"] == "邮储银行"].to_csv(folder / "loans_邮储银行.csv", index=False)
+    assert problems(folder) == [
+        "loans_邮储银行.csv, row 3, column 贷款编号: same bank and loan number as "
+        "loans_邮储银行.csv row 2"
     ]
 
 

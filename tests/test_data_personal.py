@@ -126,7 +126,8 @@ def bad_tables() -> list[tuple[str, dict]]:
         t["households"].loc[5, "行政村"] = NAMES[5]
 
     def id_as_loan_key(t):
-        t["loans"].loc[2, "贷款编号"] = IDS[2]
+        # two loans of one bank (邮储银行) under one number: refused without quoting it
+        t["loans"].loc[4, "贷款编号"] = IDS[2]
         t["loans"].loc[3, "贷款编号"] = IDS[2]
 
     for what, change in [

@@ -210,7 +210,7 @@ ENTERPRISES = (
 )
 
 LOANS = (
-    Col("loan", "贷款编号", "text", True, "", "loan (contract) number, unique over all ledgers"),
+    Col("loan", "贷款编号", "text", True, "", "loan (contract) number, unique within its bank"),
     Col(
         "as_of",
         "数据日期",

@@ -514,11 +514,18 @@ def _assemble_loans(
             header = r["_header"].get(column) or r["_header"].get(f"{column}_id", column)
             p.add(r["_file"], r["_row"], header, what)
 
-    first = loans.drop_duplicates("loan", keep="first").set_index("loan")
-    dup = loans["loan"].notna() & loans["loan"].duplicated(keep="first")
-    for _, r in loans[dup].iterrows():
-        where = f"{first.at[r['loan'], '_file']} row {first.at[r['loan'], '_row']}"
-        p.add(r["_file"], r["_row"], r["_header"].get("loan", "loan"), f"same loan as {where}")
+    # banks number their contracts separately: a loan is its bank and its loan number
+    key = loans["bank"] + "\x1f" + loans["loan"]
+    first = loans.assign(_key=key).drop_duplicates("_key", keep="first").set_index("_key")
+    dup = key.notna() & key.duplicated(keep="first")
+    for k, r in loans[dup].iterrows():
+        where = f"{first.at[key[k], '_file']} row {first.at[key[k], '_row']}"
+        p.add(
+            r["_file"],
+            r["_row"],
+            r["_header"].get("loan", "loan"),
+            f"same bank and loan number as {where}",
+        )
     loans = loans[~dup]  # a second copy of a loan is reported once, not checked again
     as_of = int(loans["as_of"].mode().iloc[0])  # every row has one; a ledger has a row
     loans.attrs["as_of"] = as_of
