@@ -14,6 +14,7 @@ from data_fixtures import SALT, tiny_tables, write_folder
 from sim import build_model, load_config
 from sim.config import ROOT, ConfigError
 from sim.data import DataError
+from sim.data.county_files import read_county
 from sim.results import OUTPUTS_VAR
 
 
@@ -131,12 +132,38 @@ def test_borrower_not_on_the_roster(tmp_path):
     assert lines == ["loans.csv, row 5, column 身份证号码: borrower not on the household roster"]
 
 
-def test_wrong_encoding(tmp_path):
+def test_csv_files_saved_as_gbk_by_excel_are_read_as_utf_8_ones(tmp_path):
+    # Excel on Chinese Windows saves "CSV" in GBK ("ANSI")
+    utf8 = write_folder(tmp_path / "utf8", tiny_tables())
+    gbk = write_folder(tmp_path / "gbk", tiny_tables(), encoding="gbk")
+    assert (gbk / "households.csv").read_bytes() != (utf8 / "households.csv").read_bytes()
+    cfg = load_config("baseline")
+    a, b = read_county(utf8, cfg), read_county(gbk, cfg)
+    pd.testing.assert_frame_equal(a.households, b.households)
+    pd.testing.assert_frame_equal(a.loans.drop(columns="_file"), b.loans.drop(columns="_file"))
+    assert a.village_names == b.village_names == ["前楼村", "后楼村", "河口村"]
+
+
+def test_gbk_text_whose_first_row_is_not_the_header_is_refused(tmp_path):
+    # a title row above the header: the GBK reading cannot be confirmed by the column names
     folder = write_folder(tmp_path / "county", tiny_tables())
-    tiny_tables()["households"].to_csv(folder / "households.csv", index=False, encoding="gbk")
+    body = tiny_tables()["households"].to_csv(index=False)
+    (folder / "households.csv").write_bytes(("上蔡县建档立卡户名册\n" + body).encode("gbk"))
     lines = problems(folder)
     assert len(lines) == 1
     assert lines[0].startswith("households.csv, row 1, column 1: the file is not UTF-8 text")
+    assert "save it as 'CSV UTF-8'" in lines[0]
+
+
+def test_utf_16_text_from_excel_is_named_as_such(tmp_path):
+    folder = write_folder(tmp_path / "county", tiny_tables())
+    tiny_tables()["villages"].to_csv(
+        folder / "villages.csv", index=False, sep="\t", encoding="utf-16"
+    )
+    assert problems(folder) == [
+        "villages.csv: the file is UTF-16 text (Excel's 'Unicode Text', tab-separated), not a "
+        "CSV file: save it as 'CSV UTF-8' or as .xlsx"
+    ]
 
 
 def test_wrong_encoding_in_a_data_row_names_row_and_column(tmp_path):

@@ -7,6 +7,7 @@ a value: a cell may hold personal data.
 
 from __future__ import annotations
 
+import csv
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -121,24 +122,58 @@ def _plain_number(text, unit: str):
         return text + "?"  # not a number
 
 
-def _decode(path: Path, name: str, problems: Problems) -> str | None:
-    """UTF-8 text of a CSV file; otherwise a problem naming the first row and column that fail."""
+def _header_fits(text: str, cols: tuple[Col, ...]) -> bool:
+    """Whether the first filled line of ``text`` names every required column of ``cols``."""
+    line = next((x for x in text.splitlines() if x.strip(" \t,")), "")
+    known = lookup(cols)
+    found = {
+        known[k].name for k in (h.strip().lower() for h in next(csv.reader([line]))) if k in known
+    }
+    return all(c.name in found for c in cols if c.required)
+
+
+def _decode(path: Path, name: str, cols: tuple[Col, ...], problems: Problems) -> str | None:
+    """Text of a CSV file: UTF-8 (with or without BOM), else GB18030 if its header fits.
+
+    Excel on Chinese Windows saves "CSV" as GBK ("ANSI"), which GB18030 contains. Almost any
+    bytes decode as GB18030, so that reading is taken only when its header row names every
+    required column (a UTF-8 header would be garbled); otherwise a problem names the first
+    row and column that are not UTF-8. UTF-16 ("Unicode Text" from Excel) is refused as such.
+    """
     data = path.read_bytes()
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        start = data.rfind(b"\n", 0, exc.start) + 1
-        row = data.count(b"\n", 0, exc.start) + 1
-        column = data.count(b",", start, exc.start) + 1
-        header = data.split(b"\n", 1)[0].decode("utf-8", errors="replace").split(",")
-        col = header[column - 1].strip() if column <= len(header) and row > 1 else str(column)
+        first = exc
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\0" in data[:200]:
         problems.add(
             name,
-            row,
-            col,
-            "the file is not UTF-8 text (saved as GBK/ANSI?); save it as 'CSV UTF-8' and retry",
+            None,
+            None,
+            "the file is UTF-16 text (Excel's 'Unicode Text', tab-separated), not a CSV file: "
+            "save it as 'CSV UTF-8' or as .xlsx",
         )
         return None
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and _header_fits(text, cols):
+        problems.warnings.append(f"{name}: read as GBK/GB18030 text (not UTF-8)")
+        return text
+    start = data.rfind(b"\n", 0, first.start) + 1
+    row = data.count(b"\n", 0, first.start) + 1
+    column = data.count(b",", start, first.start) + 1
+    header = data.split(b"\n", 1)[0].decode("utf-8", errors="replace").split(",")
+    col = header[column - 1].strip() if column <= len(header) and row > 1 else str(column)
+    problems.add(
+        name,
+        row,
+        col,
+        "the file is not UTF-8 text (nor GBK/ANSI text whose first row names the columns "
+        "of docs/data.md); save it as 'CSV UTF-8' and retry",
+    )
+    return None
 
 
 def _blank(frame: pd.DataFrame) -> pd.Series:
@@ -201,7 +236,7 @@ def _blank_rows_on_top(path: Path) -> int:
 
 
 def read_file(path: Path, cols: tuple[Col, ...], problems: Problems) -> Table | None:
-    """Read ``path`` (CSV in UTF-8, or an Excel .xlsx sheet) into canonical text columns.
+    """Read ``path`` (CSV in UTF-8 or GBK, or an Excel .xlsx sheet) into canonical text columns.
 
     Rows keep their number in the file (header = row 1, or below blank rows at the top of the
     file); blank rows and rows of separators only are counted, then skipped. Personal columns are hashed and dropped here, before
@@ -214,7 +249,7 @@ def read_file(path: Path, cols: tuple[Col, ...], problems: Problems) -> Table | 
     header_row = 1
     try:
         if path.suffix.lower() == ".csv":
-            text = _decode(path, name, problems)
+            text = _decode(path, name, cols, problems)
             if text is None:
                 return None
             import io
