@@ -378,6 +378,36 @@ def test_household_loan_above_the_largest_credit_line(tmp_path):
     ]
 
 
+def test_amounts_written_in_wan_yuan_as_plain_numbers_are_refused(tmp_path):
+    def change(t):
+        t["loans"].loc[0, ["贷款金额", "贷款余额"]] = 5  # 5 万元, read as 5 yuan
+        t["loans"]["贷款余额"] = t["loans"]["贷款余额"].astype(float)
+        t["loans"].loc[3, "贷款余额"] = 4.5  # the balance alone in 万元
+        t["loans"].loc[4, "贷款余额"] = 0  # repaid: no amount at all, not a small one
+
+    wan = (
+        "less than 100 yuan: amounts are in yuan and this looks like 万元; write it in yuan "
+        "(50000) or with its unit (5万元)"
+    )
+    assert refused(tmp_path, change) == [
+        f"loans.csv, row 2, column 贷款金额: {wan}",
+        f"loans.csv, row 2, column 贷款余额: {wan}",
+        f"loans.csv, row 5, column 贷款余额: {wan}",
+    ]
+
+
+def test_a_repaid_loan_and_amounts_from_100_yuan_are_read(tmp_path):
+    def change(t):
+        t["loans"].loc[4, "贷款余额"] = 0
+        t["loans"].loc[3, "贷款余额"] = 100
+
+    tables = tiny_tables()
+    change(tables)
+    folder = write_folder(tmp_path / "county", tables)
+    cf = read_county(folder, load_config("baseline"))
+    assert cf.loans["balance"].tolist() == [50000, 30000, 40000, 100, 50000]
+
+
 def test_the_household_limit_follows_the_configuration(tmp_path):
     tables = tiny_tables()
     tables["loans"].loc[1, ["贷款金额", "贷款余额"]] = 80000

@@ -69,6 +69,14 @@ class Limits:
         )
 
 
+#: The smallest loan amount or outstanding balance read as yuan, 100 yuan. The programme lends
+#: thousands of yuan (up to ``credit.loan_cap``, 50,000 yuan per household; the model's
+#: smallest loan is ``uptake.amount_step``, 1,000 yuan): a positive amount below 100 is an
+#: amount written in 万元 as a plain number (5 for 50,000 yuan), which would be read as 5 yuan.
+#: A balance of 0 (a repaid loan) is not below it.
+MIN_LOAN_YUAN = 100.0
+
+
 def _nonneg(error: str = "must not be negative") -> pa.Check:
     return pa.Check.ge(0, error=error, ignore_na=True)
 
@@ -351,6 +359,13 @@ def _check_loan_rows(t: rd.Table, limits: Limits, p: rd.Problems) -> None:
                 f"more than {limits.household:,.0f} yuan, the policy's cap per household "
                 "(credit.loan_cap): correct it, or raise credit.loan_cap if the county lent more",
             )
+    for column in ("amount", "balance"):
+        bad(
+            (num(column) > 0) & (num(column) < MIN_LOAN_YUAN),
+            column,
+            f"less than {MIN_LOAN_YUAN:,.0f} yuan: amounts are in yuan and this looks like 万元; "
+            "write it in yuan (50000) or with its unit (5万元)",
+        )
     start, maturity, as_of = num("start"), num("maturity"), num("as_of")
     # the original term: renewals and extensions only move the maturity later (one month of
     # slack for dates such as 2021-09-01 to 2022-08-31)
