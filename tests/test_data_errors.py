@@ -500,6 +500,57 @@ def test_exit_year_after_the_ledger_month(tmp_path):
     ]
 
 
+def ledgers_of_2018(t):
+    """The tiny county a year and a half earlier: ledgers of 2018-12, exits up to 2018."""
+    t["loans"]["数据日期"] = "2018-12"
+    t["loans"]["放款日期"] = ["2018-03", "2018-06", "2017-04", "2017-09", "2018-07", "2017-07"]
+    t["loans"]["到期日期"] = ["2019-03", "2019-06", "2019-04", "2020-09", "2019-07", "2020-07"]
+    t["households"]["脱贫年度"] = [2016, 2017, 2018, 2018, 2015, 2016, 2017, 2018, None]
+
+
+def test_ledgers_before_2019_are_refused_naming_the_ledger_month(tmp_path):
+    tables = tiny_tables()
+    ledgers_of_2018(tables)
+    loans = tables.pop("loans")
+    folder = write_folder(tmp_path / "county", tables)
+    loans.iloc[:3].to_csv(folder / "loans_农商银行.csv", index=False)
+    loans.iloc[3:].to_csv(folder / "loans_邮储银行.csv", index=False)
+    fix = (
+        "a ledger month before 2019-01, the first year of the model's poverty lines "
+        "(poverty.line_years) and of the policy it models: give the ledgers of a month from "
+        "2019-01 on"
+    )
+    lines = problems(folder)
+    assert lines == [
+        f"loans_农商银行.csv, row 2, column 数据日期: {fix}",
+        f"loans_邮储银行.csv, row 2, column 数据日期: {fix}",
+    ]
+    assert not any("exit_cohort" in x for x in lines)
+
+
+def test_the_earliest_ledger_month_follows_the_poverty_lines(tmp_path):
+    tables = tiny_tables()
+    ledgers_of_2018(tables)
+    folder = write_folder(tmp_path / "county", tables)
+    # poverty lines from 2018: the ledgers are read, and the synthetic exit cohorts (up to
+    # 2018, the year of the first simulated month) do not apply to a roster of its own
+    cfg = load_config(
+        "baseline",
+        [
+            "county=files",
+            f"county.path={folder}",
+            "poverty.line_years=[2018,2019,2020,2021,2022,2023,2024,2025,2026,2027,2028]",
+            "poverty.line_yuan=[2995,3218,4000,4100,4200,4300,4400,4500,4600,4700,4800]",
+            "poverty.floor_yuan=[3300,3540,4400,4510,4620,4730,4840,4950,5060,5170,5280]",
+        ],
+    )
+    assert cfg.horizon.start == "2018-12"
+    assert list(cfg.poverty.exit_cohort_years)[-1] == 2018
+    m = build_model(cfg, seed=1)
+    assert m.poverty.last_exit[:3].tolist() == [2016, 2017, 2018], "the roster's exit years"
+    assert m.loans.ti_start[0] == -9
+
+
 def test_ledgers_without_loans_are_refused_in_one_line(tmp_path):
     def change(t):
         t["loans"] = t["loans"].iloc[:0]

@@ -55,10 +55,14 @@ class Limits:
     enterprise-channel loan is refused only where no link could explain it: above
     ``enterprise.amount_per_household`` times every household of the roster (as if all of
     them were linked to that one enterprise).
+
+    Ledgers are dated from the first year of ``poverty.line_years`` (2019, the year of the
+    county's policy): the model has no poverty line or assistance standard before it.
     """
 
     household: float  # yuan, credit.loan_cap
     enterprise_per_household: float  # yuan, enterprise.amount_per_household
+    first_year: int  # poverty.line_years[0]: the earliest year of a ledger
 
     @classmethod
     def of(cls, cfg) -> Limits:
@@ -66,6 +70,7 @@ class Limits:
         return cls(
             household=float(cfg.credit.loan_cap),
             enterprise_per_household=float(cfg.enterprise.amount_per_household),
+            first_year=min(cfg.poverty.line_years, default=0),
         )
 
 
@@ -545,6 +550,17 @@ def _assemble_loans(
     as_of = int(loans["as_of"].mode().iloc[0])  # every row has one; a ledger has a row
     loans.attrs["as_of"] = as_of
     bad(loans["as_of"].notna() & (loans["as_of"] != as_of), "as_of", "another month than the rest")
+    if as_of < rd.month_index(limits.first_year, 1):
+        # named once per file, at its first row: every row has the month
+        for _, r in loans[loans["as_of"] == as_of].drop_duplicates("_file").iterrows():
+            p.add(
+                r["_file"],
+                r["_row"],
+                r["_header"].get("as_of", "as_of"),
+                f"a ledger month before {limits.first_year}-01, the first year of the model's "
+                "poverty lines (poverty.line_years) and of the policy it models: give the "
+                f"ledgers of a month from {limits.first_year}-01 on",
+            )
     bad(loans["start"] > as_of, "start", "after the month of the ledger")
     bad(loans["maturity"] <= loans["start"], "maturity", "not after the start")
     bad(loans["balance"] > loans["amount"], "balance", "more than the amount lent")
