@@ -713,3 +713,65 @@ def test_numbers_that_could_be_read_two_ways_are_refused(tmp_path):
         "loans.csv, row 2, column 贷款金额: not a number",
         "loans.csv, row 3, column 贷款金额: not a number",
     ]
+
+
+def test_an_excel_date_number_in_a_month_column_is_named_as_such(tmp_path):
+    def change(t):
+        t["loans"]["放款日期"] = t["loans"]["放款日期"].astype(object)
+        t["loans"].loc[1, "放款日期"] = "44531"  # 2021-12-01 as Excel counts days
+        t["loans"].loc[2, "放款日期"] = "2020-13"
+
+    assert refused(tmp_path, change) == [
+        "loans.csv, row 3, column 放款日期: looks like an Excel date number: format the column "
+        "as a date, or write the month as YYYY-MM (2019-03)",
+        "loans.csv, row 4, column 放款日期: not a month; write YYYY-MM",
+    ]
+
+
+def test_a_village_without_households_says_to_remove_the_row(tmp_path):
+    def change(t):
+        extra = pd.DataFrame(
+            {"乡镇": ["西湖镇"], "行政村": ["空村"], "建档立卡户数": [0], "合作银行": ["邮储银行"]}
+        )
+        t["villages"] = pd.concat([t["villages"], extra], ignore_index=True)
+
+    assert refused(tmp_path, change) == [
+        "villages.csv, row 5, column 行政村: no household of the roster lives here: remove the "
+        "row (the file lists the villages with registered poor households, each a village of "
+        "the model), or add the village's households to the roster"
+    ]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_title_row_above_the_header_is_named_in_one_line(tmp_path, suffix):
+    tables = tiny_tables()
+    folder = write_folder(tmp_path / "county", tables)
+    (folder / "households.csv").unlink()
+    frame = tables["households"].astype(object)
+    rows = [
+        ["上蔡县建档立卡户名册", *[None] * (frame.shape[1] - 1)],  # Excel pads a CSV row
+        [None] * frame.shape[1],
+        list(frame.columns),
+        *([None if pd.isna(x) else x for x in r] for r in frame.itertuples(index=False)),
+    ]
+    if suffix == ".csv":
+        pd.DataFrame(rows).to_csv(folder / "households.csv", index=False, header=False)
+    else:
+        wb = openpyxl.Workbook()
+        for r in rows:
+            wb.active.append(r)
+        wb.save(folder / "households.xlsx")
+    assert problems(folder) == [
+        f"households{suffix}, row 1: row 1 was taken as the header and names no column of "
+        "docs/data.md; the column names are in row 3: delete the title rows above them"
+    ]
+
+
+def test_a_title_alone_on_its_line_is_named_with_the_field_count(tmp_path):
+    folder = write_folder(tmp_path / "county", tiny_tables())
+    body = (folder / "villages.csv").read_text(encoding="utf-8")
+    (folder / "villages.csv").write_text("行政村名单\n" + body, encoding="utf-8")
+    lines = problems(folder)
+    assert len(lines) == 1
+    assert lines[0].startswith("villages.csv, row 2: 4 fields where the header has 1 (row 1")
+    assert "delete the title rows above the column names" in lines[0]

@@ -455,7 +455,14 @@ def _assemble(
                 f"says {int(want)} but the roster has {have} households in this village",
             )
         if have == 0:
-            p.add(vt.file, row, vt.col("village"), "no household of the roster lives here")
+            p.add(
+                vt.file,
+                row,
+                vt.col("village"),
+                "no household of the roster lives here: remove the row (the file lists the "
+                "villages with registered poor households, each a village of the model), or add "
+                "the village's households to the roster",
+            )
     h = h[h["_village"].notna()].sort_values("_village", kind="stable")
     h["_village"] = h["_village"].astype(np.int64)
     # -- enterprises --------------------------------------------------------------------------

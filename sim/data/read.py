@@ -93,6 +93,14 @@ def _parse_month(text: str) -> int | None:
     return month_index(year, month) if 1 <= month <= 12 and 1900 <= year <= 2200 else None
 
 
+def _excel_day(text: str) -> bool:
+    """Whether ``text`` is a day as Excel counts them (43525 is 2019-03-01), from 1970 to 2099.
+
+    A date cell of a spreadsheet saved or pasted without its date format shows this number.
+    """
+    return bool(re.fullmatch(r"\d{5}(?:\.\d*)?", text)) and 25569 <= float(text) < 73051
+
+
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")  # 10,000 or 1,234.5
 
 
@@ -267,12 +275,13 @@ def read_file(path: Path, cols: tuple[Col, ...], problems: Problems) -> Table | 
                 # the columns would be shifted (a header cell missing, or a separator at the
                 # end of each row)
                 want, saw = raw.shape[1], raw.shape[1] + raw.index.nlevels
+                fix = (
+                    _TITLE.format(row=header_row)
+                    if want == 1
+                    else ": give every column a header and remove separators at the ends of the rows"
+                )
                 problems.add(
-                    name,
-                    header_row + 1,
-                    None,
-                    f"{saw} fields where the header has {want}: give every column a header "
-                    "and remove separators at the ends of the rows",
+                    name, header_row + 1, None, f"{saw} fields where the header has {want}{fix}"
                 )
                 return None
         else:
@@ -292,7 +301,8 @@ def read_file(path: Path, cols: tuple[Col, ...], problems: Problems) -> Table | 
         if fields:
             want, line, saw = fields.groups()
             row = int(line) + header_row - 1
-            problems.add(name, row, None, f"{saw} fields where the header has {want}")
+            fix = _TITLE.format(row=header_row) if want == "1" else ""
+            problems.add(name, row, None, f"{saw} fields where the header has {want}{fix}")
         else:
             problems.add(name, None, None, f"cannot be read as a table ({type(exc).__name__})")
         return None
@@ -314,6 +324,7 @@ def read_file(path: Path, cols: tuple[Col, ...], problems: Problems) -> Table | 
             continue
         header[col.name] = str(written).strip()
         frame[col.name] = raw[written].astype(str).str.strip()
+    title = None if header else _title_above(raw, known, header_row)
     del raw
     if unknown:
         problems.warnings.append(
@@ -361,12 +372,42 @@ def read_file(path: Path, cols: tuple[Col, ...], problems: Problems) -> Table | 
             frame[c] = hash_column(frame[c], key)
     elif personal:
         frame = frame.drop(columns=personal)
+    if title is not None:
+        problems.add(name, header_row, None, title)
+        return Table(name, frame, header)
     for c in cols:
         if c.required and c.name not in frame:
             problems.add(
                 name, header_row, f"{c.name} / {c.zh}", "missing column; add it (docs/data.md)"
             )
     return Table(name, frame, header)
+
+
+#: A header of one cell above longer rows: most likely a title above the table.
+_TITLE = (
+    " (row {row}, taken as the header, holds one cell: a title?): delete the title rows above "
+    "the column names"
+)
+
+
+def _title_above(raw: pd.DataFrame, known: dict[str, Col], header_row: int) -> str:
+    """What to change when the first filled row, taken as the header, names no column.
+
+    Usually a title above the table (上蔡县建档立卡户名册): the column names are then in one
+    of the next rows, which is named if found.
+    """
+    below = next(
+        (
+            row
+            for row, cells in raw.head(10).iterrows()
+            if sum(str(x).strip().lower() in known for x in cells) >= 2
+        ),
+        None,
+    )
+    taken = f"row {header_row} was taken as the header and names no column of docs/data.md"
+    if below is None:
+        return f"{taken}: put the column names in the first row, and delete any title rows above"
+    return f"{taken}; the column names are in row {below}: delete the title rows above them"
 
 
 def coerce(table: Table, cols: tuple[Col, ...], problems: Problems, enums: dict) -> None:
@@ -395,7 +436,13 @@ def coerce(table: Table, cols: tuple[Col, ...], problems: Problems, enums: dict)
         elif c.kind == "month":
             parsed = s.map(lambda v: _parse_month(v) if isinstance(v, str) and v else None)
             for row in s.index[parsed.isna() & ~empty]:
-                problems.add(table.file, row, table.col(c.name), "not a month; write YYYY-MM")
+                what = (
+                    "looks like an Excel date number: format the column as a date, "
+                    "or write the month as YYYY-MM (2019-03)"
+                    if _excel_day(s[row])
+                    else "not a month; write YYYY-MM"
+                )
+                problems.add(table.file, row, table.col(c.name), what)
             f[c.name] = parsed.astype("Float64")
         elif c.kind == "bool":
             low = s.fillna("").str.lower()
