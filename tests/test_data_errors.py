@@ -14,6 +14,7 @@ from data_fixtures import SALT, tiny_tables, write_folder
 from sim import build_model, load_config
 from sim.config import ROOT, ConfigError
 from sim.data import DataError
+from sim.data.county_files import read_county
 from sim.results import OUTPUTS_VAR
 
 
@@ -80,10 +81,12 @@ def test_maturity_before_start(tmp_path):
 
 def test_duplicate_loan(tmp_path):
     def change(t):
-        t["loans"].loc[4, "贷款编号"] = "D2"
+        t["loans"].loc[4, "贷款编号"] = "D4"  # both 邮储银行's
 
     lines = refused(tmp_path, change)
-    assert lines == ["loans.csv, row 6, column 贷款编号: same loan as loans.csv row 3"]
+    assert lines == [
+        "loans.csv, row 6, column 贷款编号: same bank and loan number as loans.csv row 5"
+    ]
 
 
 def test_duplicate_loan_across_two_bank_ledgers(tmp_path):
@@ -92,8 +95,31 @@ def test_duplicate_loan_across_two_bank_ledgers(tmp_path):
     folder = write_folder(tmp_path / "county", tables)
     loans.iloc[:4].to_csv(folder / "loans_农商银行.csv", index=False)
     loans.iloc[3:].to_csv(folder / "loans_邮储银行.csv", index=False)
+    # D4 is the same 邮储银行 loan in both files
     assert problems(folder) == [
-        "loans_邮储银行.csv, row 2, column 贷款编号: same loan as loans_农商银行.csv row 5"
+        "loans_邮储银行.csv, row 2, column 贷款编号: same bank and loan number as "
+        "loans_农商银行.csv row 5"
+    ]
+
+
+def test_two_banks_may_use_the_same_loan_numbers(tmp_path):
+    # each bank numbers its contracts from 001: 农商银行 D1-D3 and E1, 邮储银行 D4-D5
+    tables = tiny_tables()
+    loans = tables.pop("loans")
+    loans["贷款编号"] = ["001", "002", "003", "001", "002", "004"]
+    folder = write_folder(tmp_path / "county", tables)
+    loans[loans["贷款银行"] == "农商银行"].to_csv(folder / "loans_农商银行.csv", index=False)
+    loans[loans["贷款银行"] == "邮储银行"].to_csv(folder / "loans_邮储银行.csv", index=False)
+    cfg = load_config("baseline", ["county=files", f"county.path={folder}"])
+    m = build_model(cfg, seed=1)
+    assert m.loans.active.sum() == 5 and m.enterprise_loans.active.sum() == 1
+    assert m.ledger.opening_loans.sum() == 235000.0, "every loan of both banks is in the book"
+    # within one bank a number still names one loan
+    loans.loc[4, "贷款编号"] = "001"
+    loans[loans["贷款银行"] == "邮储银行"].to_csv(folder / "loans_邮储银行.csv", index=False)
+    assert problems(folder) == [
+        "loans_邮储银行.csv, row 3, column 贷款编号: same bank and loan number as "
+        "loans_邮储银行.csv row 2"
     ]
 
 
@@ -106,12 +132,38 @@ def test_borrower_not_on_the_roster(tmp_path):
     assert lines == ["loans.csv, row 5, column 身份证号码: borrower not on the household roster"]
 
 
-def test_wrong_encoding(tmp_path):
+def test_csv_files_saved_as_gbk_by_excel_are_read_as_utf_8_ones(tmp_path):
+    # Excel on Chinese Windows saves "CSV" in GBK ("ANSI")
+    utf8 = write_folder(tmp_path / "utf8", tiny_tables())
+    gbk = write_folder(tmp_path / "gbk", tiny_tables(), encoding="gbk")
+    assert (gbk / "households.csv").read_bytes() != (utf8 / "households.csv").read_bytes()
+    cfg = load_config("baseline")
+    a, b = read_county(utf8, cfg), read_county(gbk, cfg)
+    pd.testing.assert_frame_equal(a.households, b.households)
+    pd.testing.assert_frame_equal(a.loans.drop(columns="_file"), b.loans.drop(columns="_file"))
+    assert a.village_names == b.village_names == ["前楼村", "后楼村", "河口村"]
+
+
+def test_gbk_text_whose_first_row_is_not_the_header_is_refused(tmp_path):
+    # a title row above the header: the GBK reading cannot be confirmed by the column names
     folder = write_folder(tmp_path / "county", tiny_tables())
-    tiny_tables()["households"].to_csv(folder / "households.csv", index=False, encoding="gbk")
+    body = tiny_tables()["households"].to_csv(index=False)
+    (folder / "households.csv").write_bytes(("上蔡县建档立卡户名册\n" + body).encode("gbk"))
     lines = problems(folder)
     assert len(lines) == 1
     assert lines[0].startswith("households.csv, row 1, column 1: the file is not UTF-8 text")
+    assert "save it as 'CSV UTF-8'" in lines[0]
+
+
+def test_utf_16_text_from_excel_is_named_as_such(tmp_path):
+    folder = write_folder(tmp_path / "county", tiny_tables())
+    tiny_tables()["villages"].to_csv(
+        folder / "villages.csv", index=False, sep="\t", encoding="utf-16"
+    )
+    assert problems(folder) == [
+        "villages.csv: the file is UTF-16 text (Excel's 'Unicode Text', tab-separated), not a "
+        "CSV file: save it as 'CSV UTF-8' or as .xlsx"
+    ]
 
 
 def test_wrong_encoding_in_a_data_row_names_row_and_column(tmp_path):
@@ -326,6 +378,36 @@ def test_household_loan_above_the_largest_credit_line(tmp_path):
     ]
 
 
+def test_amounts_written_in_wan_yuan_as_plain_numbers_are_refused(tmp_path):
+    def change(t):
+        t["loans"].loc[0, ["贷款金额", "贷款余额"]] = 5  # 5 万元, read as 5 yuan
+        t["loans"]["贷款余额"] = t["loans"]["贷款余额"].astype(float)
+        t["loans"].loc[3, "贷款余额"] = 4.5  # the balance alone in 万元
+        t["loans"].loc[4, "贷款余额"] = 0  # repaid: no amount at all, not a small one
+
+    wan = (
+        "less than 100 yuan: amounts are in yuan and this looks like 万元; write it in yuan "
+        "(50000) or with its unit (5万元)"
+    )
+    assert refused(tmp_path, change) == [
+        f"loans.csv, row 2, column 贷款金额: {wan}",
+        f"loans.csv, row 2, column 贷款余额: {wan}",
+        f"loans.csv, row 5, column 贷款余额: {wan}",
+    ]
+
+
+def test_a_repaid_loan_and_amounts_from_100_yuan_are_read(tmp_path):
+    def change(t):
+        t["loans"].loc[4, "贷款余额"] = 0
+        t["loans"].loc[3, "贷款余额"] = 100
+
+    tables = tiny_tables()
+    change(tables)
+    folder = write_folder(tmp_path / "county", tables)
+    cf = read_county(folder, load_config("baseline"))
+    assert cf.loans["balance"].tolist() == [50000, 30000, 40000, 100, 50000]
+
+
 def test_the_household_limit_follows_the_configuration(tmp_path):
     tables = tiny_tables()
     tables["loans"].loc[1, ["贷款金额", "贷款余额"]] = 80000
@@ -416,6 +498,57 @@ def test_exit_year_after_the_ledger_month(tmp_path):
         "households.csv, row 4, column 脱贫年度: exited after the month of the ledgers: give a "
         "year up to 2022, or the poverty status poor",
     ]
+
+
+def ledgers_of_2018(t):
+    """The tiny county a year and a half earlier: ledgers of 2018-12, exits up to 2018."""
+    t["loans"]["数据日期"] = "2018-12"
+    t["loans"]["放款日期"] = ["2018-03", "2018-06", "2017-04", "2017-09", "2018-07", "2017-07"]
+    t["loans"]["到期日期"] = ["2019-03", "2019-06", "2019-04", "2020-09", "2019-07", "2020-07"]
+    t["households"]["脱贫年度"] = [2016, 2017, 2018, 2018, 2015, 2016, 2017, 2018, None]
+
+
+def test_ledgers_before_2019_are_refused_naming_the_ledger_month(tmp_path):
+    tables = tiny_tables()
+    ledgers_of_2018(tables)
+    loans = tables.pop("loans")
+    folder = write_folder(tmp_path / "county", tables)
+    loans.iloc[:3].to_csv(folder / "loans_农商银行.csv", index=False)
+    loans.iloc[3:].to_csv(folder / "loans_邮储银行.csv", index=False)
+    fix = (
+        "a ledger month before 2019-01, the first year of the model's poverty lines "
+        "(poverty.line_years) and of the policy it models: give the ledgers of a month from "
+        "2019-01 on"
+    )
+    lines = problems(folder)
+    assert lines == [
+        f"loans_农商银行.csv, row 2, column 数据日期: {fix}",
+        f"loans_邮储银行.csv, row 2, column 数据日期: {fix}",
+    ]
+    assert not any("exit_cohort" in x for x in lines)
+
+
+def test_the_earliest_ledger_month_follows_the_poverty_lines(tmp_path):
+    tables = tiny_tables()
+    ledgers_of_2018(tables)
+    folder = write_folder(tmp_path / "county", tables)
+    # poverty lines from 2018: the ledgers are read, and the synthetic exit cohorts (up to
+    # 2018, the year of the first simulated month) do not apply to a roster of its own
+    cfg = load_config(
+        "baseline",
+        [
+            "county=files",
+            f"county.path={folder}",
+            "poverty.line_years=[2018,2019,2020,2021,2022,2023,2024,2025,2026,2027,2028]",
+            "poverty.line_yuan=[2995,3218,4000,4100,4200,4300,4400,4500,4600,4700,4800]",
+            "poverty.floor_yuan=[3300,3540,4400,4510,4620,4730,4840,4950,5060,5170,5280]",
+        ],
+    )
+    assert cfg.horizon.start == "2018-12"
+    assert list(cfg.poverty.exit_cohort_years)[-1] == 2018
+    m = build_model(cfg, seed=1)
+    assert m.poverty.last_exit[:3].tolist() == [2016, 2017, 2018], "the roster's exit years"
+    assert m.loans.ti_start[0] == -9
 
 
 def test_ledgers_without_loans_are_refused_in_one_line(tmp_path):
@@ -580,3 +713,65 @@ def test_numbers_that_could_be_read_two_ways_are_refused(tmp_path):
         "loans.csv, row 2, column 贷款金额: not a number",
         "loans.csv, row 3, column 贷款金额: not a number",
     ]
+
+
+def test_an_excel_date_number_in_a_month_column_is_named_as_such(tmp_path):
+    def change(t):
+        t["loans"]["放款日期"] = t["loans"]["放款日期"].astype(object)
+        t["loans"].loc[1, "放款日期"] = "44531"  # 2021-12-01 as Excel counts days
+        t["loans"].loc[2, "放款日期"] = "2020-13"
+
+    assert refused(tmp_path, change) == [
+        "loans.csv, row 3, column 放款日期: looks like an Excel date number: format the column "
+        "as a date, or write the month as YYYY-MM (2019-03)",
+        "loans.csv, row 4, column 放款日期: not a month; write YYYY-MM",
+    ]
+
+
+def test_a_village_without_households_says_to_remove_the_row(tmp_path):
+    def change(t):
+        extra = pd.DataFrame(
+            {"乡镇": ["西湖镇"], "行政村": ["空村"], "建档立卡户数": [0], "合作银行": ["邮储银行"]}
+        )
+        t["villages"] = pd.concat([t["villages"], extra], ignore_index=True)
+
+    assert refused(tmp_path, change) == [
+        "villages.csv, row 5, column 行政村: no household of the roster lives here: remove the "
+        "row (the file lists the villages with registered poor households, each a village of "
+        "the model), or add the village's households to the roster"
+    ]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_title_row_above_the_header_is_named_in_one_line(tmp_path, suffix):
+    tables = tiny_tables()
+    folder = write_folder(tmp_path / "county", tables)
+    (folder / "households.csv").unlink()
+    frame = tables["households"].astype(object)
+    rows = [
+        ["上蔡县建档立卡户名册", *[None] * (frame.shape[1] - 1)],  # Excel pads a CSV row
+        [None] * frame.shape[1],
+        list(frame.columns),
+        *([None if pd.isna(x) else x for x in r] for r in frame.itertuples(index=False)),
+    ]
+    if suffix == ".csv":
+        pd.DataFrame(rows).to_csv(folder / "households.csv", index=False, header=False)
+    else:
+        wb = openpyxl.Workbook()
+        for r in rows:
+            wb.active.append(r)
+        wb.save(folder / "households.xlsx")
+    assert problems(folder) == [
+        f"households{suffix}, row 1: row 1 was taken as the header and names no column of "
+        "docs/data.md; the column names are in row 3: delete the title rows above them"
+    ]
+
+
+def test_a_title_alone_on_its_line_is_named_with_the_field_count(tmp_path):
+    folder = write_folder(tmp_path / "county", tiny_tables())
+    body = (folder / "villages.csv").read_text(encoding="utf-8")
+    (folder / "villages.csv").write_text("行政村名单\n" + body, encoding="utf-8")
+    lines = problems(folder)
+    assert len(lines) == 1
+    assert lines[0].startswith("villages.csv, row 2: 4 fields where the header has 1 (row 1")
+    assert "delete the title rows above the column names" in lines[0]

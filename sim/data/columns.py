@@ -210,7 +210,7 @@ ENTERPRISES = (
 )
 
 LOANS = (
-    Col("loan", "贷款编号", "text", True, "", "loan (contract) number, unique over all ledgers"),
+    Col("loan", "贷款编号", "text", True, "", "loan (contract) number, unique within its bank"),
     Col(
         "as_of",
         "数据日期",
@@ -247,7 +247,7 @@ LOANS = (
         "float",
         True,
         "yuan",
-        "amount disbursed (more than 0; a household loan at most `credit.loan_cap`)",
+        "amount disbursed (at least 100; a household loan at most `credit.loan_cap`)",
     ),
     Col("start", "放款日期", "month", True, "YYYY-MM", "month of disbursement"),
     Col(
@@ -267,7 +267,14 @@ LOANS = (
         "original term (default: maturity - start; at most one month more than that)",
     ),
     Col("rate", "年利率", "float", True, "per year, decimal", "interest rate, e.g. 0.0435"),
-    Col("balance", "贷款余额", "float", True, "yuan", "outstanding principal (0 to amount)"),
+    Col(
+        "balance",
+        "贷款余额",
+        "float",
+        True,
+        "yuan",
+        "outstanding principal (0, or 100 to amount)",
+    ),
     Col(
         "dpd",
         "逾期天数",

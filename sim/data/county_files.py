@@ -55,10 +55,14 @@ class Limits:
     enterprise-channel loan is refused only where no link could explain it: above
     ``enterprise.amount_per_household`` times every household of the roster (as if all of
     them were linked to that one enterprise).
+
+    Ledgers are dated from the first year of ``poverty.line_years`` (2019, the year of the
+    county's policy): the model has no poverty line or assistance standard before it.
     """
 
     household: float  # yuan, credit.loan_cap
     enterprise_per_household: float  # yuan, enterprise.amount_per_household
+    first_year: int  # poverty.line_years[0]: the earliest year of a ledger
 
     @classmethod
     def of(cls, cfg) -> Limits:
@@ -66,7 +70,16 @@ class Limits:
         return cls(
             household=float(cfg.credit.loan_cap),
             enterprise_per_household=float(cfg.enterprise.amount_per_household),
+            first_year=min(cfg.poverty.line_years, default=0),
         )
+
+
+#: The smallest loan amount or outstanding balance read as yuan, 100 yuan. The programme lends
+#: thousands of yuan (up to ``credit.loan_cap``, 50,000 yuan per household; the model's
+#: smallest loan is ``uptake.amount_step``, 1,000 yuan): a positive amount below 100 is an
+#: amount written in 万元 as a plain number (5 for 50,000 yuan), which would be read as 5 yuan.
+#: A balance of 0 (a repaid loan) is not below it.
+MIN_LOAN_YUAN = 100.0
 
 
 def _nonneg(error: str = "must not be negative") -> pa.Check:
@@ -351,6 +364,13 @@ def _check_loan_rows(t: rd.Table, limits: Limits, p: rd.Problems) -> None:
                 f"more than {limits.household:,.0f} yuan, the policy's cap per household "
                 "(credit.loan_cap): correct it, or raise credit.loan_cap if the county lent more",
             )
+    for column in ("amount", "balance"):
+        bad(
+            (num(column) > 0) & (num(column) < MIN_LOAN_YUAN),
+            column,
+            f"less than {MIN_LOAN_YUAN:,.0f} yuan: amounts are in yuan and this looks like 万元; "
+            "write it in yuan (50000) or with its unit (5万元)",
+        )
     start, maturity, as_of = num("start"), num("maturity"), num("as_of")
     # the original term: renewals and extensions only move the maturity later (one month of
     # slack for dates such as 2021-09-01 to 2022-08-31)
@@ -435,7 +455,14 @@ def _assemble(
                 f"says {int(want)} but the roster has {have} households in this village",
             )
         if have == 0:
-            p.add(vt.file, row, vt.col("village"), "no household of the roster lives here")
+            p.add(
+                vt.file,
+                row,
+                vt.col("village"),
+                "no household of the roster lives here: remove the row (the file lists the "
+                "villages with registered poor households, each a village of the model), or add "
+                "the village's households to the roster",
+            )
     h = h[h["_village"].notna()].sort_values("_village", kind="stable")
     h["_village"] = h["_village"].astype(np.int64)
     # -- enterprises --------------------------------------------------------------------------
@@ -514,15 +541,33 @@ def _assemble_loans(
             header = r["_header"].get(column) or r["_header"].get(f"{column}_id", column)
             p.add(r["_file"], r["_row"], header, what)
 
-    first = loans.drop_duplicates("loan", keep="first").set_index("loan")
-    dup = loans["loan"].notna() & loans["loan"].duplicated(keep="first")
-    for _, r in loans[dup].iterrows():
-        where = f"{first.at[r['loan'], '_file']} row {first.at[r['loan'], '_row']}"
-        p.add(r["_file"], r["_row"], r["_header"].get("loan", "loan"), f"same loan as {where}")
+    # banks number their contracts separately: a loan is its bank and its loan number
+    key = loans["bank"] + "\x1f" + loans["loan"]
+    first = loans.assign(_key=key).drop_duplicates("_key", keep="first").set_index("_key")
+    dup = key.notna() & key.duplicated(keep="first")
+    for k, r in loans[dup].iterrows():
+        where = f"{first.at[key[k], '_file']} row {first.at[key[k], '_row']}"
+        p.add(
+            r["_file"],
+            r["_row"],
+            r["_header"].get("loan", "loan"),
+            f"same bank and loan number as {where}",
+        )
     loans = loans[~dup]  # a second copy of a loan is reported once, not checked again
     as_of = int(loans["as_of"].mode().iloc[0])  # every row has one; a ledger has a row
     loans.attrs["as_of"] = as_of
     bad(loans["as_of"].notna() & (loans["as_of"] != as_of), "as_of", "another month than the rest")
+    if as_of < rd.month_index(limits.first_year, 1):
+        # named once per file, at its first row: every row has the month
+        for _, r in loans[loans["as_of"] == as_of].drop_duplicates("_file").iterrows():
+            p.add(
+                r["_file"],
+                r["_row"],
+                r["_header"].get("as_of", "as_of"),
+                f"a ledger month before {limits.first_year}-01, the first year of the model's "
+                "poverty lines (poverty.line_years) and of the policy it models: give the "
+                f"ledgers of a month from {limits.first_year}-01 on",
+            )
     bad(loans["start"] > as_of, "start", "after the month of the ledger")
     bad(loans["maturity"] <= loans["start"], "maturity", "not after the start")
     bad(loans["balance"] > loans["amount"], "balance", "more than the amount lent")

@@ -7,6 +7,7 @@ a value: a cell may hold personal data.
 
 from __future__ import annotations
 
+import csv
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -92,6 +93,14 @@ def _parse_month(text: str) -> int | None:
     return month_index(year, month) if 1 <= month <= 12 and 1900 <= year <= 2200 else None
 
 
+def _excel_day(text: str) -> bool:
+    """Whether ``text`` is a day as Excel counts them (43525 is 2019-03-01), from 1970 to 2099.
+
+    A date cell of a spreadsheet saved or pasted without its date format shows this number.
+    """
+    return bool(re.fullmatch(r"\d{5}(?:\.\d*)?", text)) and 25569 <= float(text) < 73051
+
+
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")  # 10,000 or 1,234.5
 
 
@@ -121,24 +130,58 @@ def _plain_number(text, unit: str):
         return text + "?"  # not a number
 
 
-def _decode(path: Path, name: str, problems: Problems) -> str | None:
-    """UTF-8 text of a CSV file; otherwise a problem naming the first row and column that fail."""
+def _header_fits(text: str, cols: tuple[Col, ...]) -> bool:
+    """Whether the first filled line of ``text`` names every required column of ``cols``."""
+    line = next((x for x in text.splitlines() if x.strip(" \t,")), "")
+    known = lookup(cols)
+    found = {
+        known[k].name for k in (h.strip().lower() for h in next(csv.reader([line]))) if k in known
+    }
+    return all(c.name in found for c in cols if c.required)
+
+
+def _decode(path: Path, name: str, cols: tuple[Col, ...], problems: Problems) -> str | None:
+    """Text of a CSV file: UTF-8 (with or without BOM), else GB18030 if its header fits.
+
+    Excel on Chinese Windows saves "CSV" as GBK ("ANSI"), which GB18030 contains. Almost any
+    bytes decode as GB18030, so that reading is taken only when its header row names every
+    required column (a UTF-8 header would be garbled); otherwise a problem names the first
+    row and column that are not UTF-8. UTF-16 ("Unicode Text" from Excel) is refused as such.
+    """
     data = path.read_bytes()
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        start = data.rfind(b"\n", 0, exc.start) + 1
-        row = data.count(b"\n", 0, exc.start) + 1
-        column = data.count(b",", start, exc.start) + 1
-        header = data.split(b"\n", 1)[0].decode("utf-8", errors="replace").split(",")
-        col = header[column - 1].strip() if column <= len(header) and row > 1 else str(column)
+        first = exc
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\0" in data[:200]:
         problems.add(
             name,
-            row,
-            col,
-            "the file is not UTF-8 text (saved as GBK/ANSI?); save it as 'CSV UTF-8' and retry",
+            None,
+            None,
+            "the file is UTF-16 text (Excel's 'Unicode Text', tab-separated), not a CSV file: "
+            "save it as 'CSV UTF-8' or as .xlsx",
         )
         return None
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and _header_fits(text, cols):
+        problems.warnings.append(f"{name}: read as GBK/GB18030 text (not UTF-8)")
+        return text
+    start = data.rfind(b"\n", 0, first.start) + 1
+    row = data.count(b"\n", 0, first.start) + 1
+    column = data.count(b",", start, first.start) + 1
+    header = data.split(b"\n", 1)[0].decode("utf-8", errors="replace").split(",")
+    col = header[column - 1].strip() if column <= len(header) and row > 1 else str(column)
+    problems.add(
+        name,
+        row,
+        col,
+        "the file is not UTF-8 text (nor GBK/ANSI text whose first row names the columns "
+        "of docs/data.md); save it as 'CSV UTF-8' and retry",
+    )
+    return None
 
 
 def _blank(frame: pd.DataFrame) -> pd.Series:
@@ -201,7 +244,7 @@ def _blank_rows_on_top(path: Path) -> int:
 
 
 def read_file(path: Path, cols: tuple[Col, ...], problems: Problems) -> Table | None:
-    """Read ``path`` (CSV in UTF-8, or an Excel .xlsx sheet) into canonical text columns.
+    """Read ``path`` (CSV in UTF-8 or GBK, or an Excel .xlsx sheet) into canonical text columns.
 
     Rows keep their number in the file (header = row 1, or below blank rows at the top of the
     file); blank rows and rows of separators only are counted, then skipped. Personal columns are hashed and dropped here, before
@@ -214,7 +257,7 @@ def read_file(path: Path, cols: tuple[Col, ...], problems: Problems) -> Table | 
     header_row = 1
     try:
         if path.suffix.lower() == ".csv":
-            text = _decode(path, name, problems)
+            text = _decode(path, name, cols, problems)
             if text is None:
                 return None
             import io
@@ -232,12 +275,13 @@ def read_file(path: Path, cols: tuple[Col, ...], problems: Problems) -> Table | 
                 # the columns would be shifted (a header cell missing, or a separator at the
                 # end of each row)
                 want, saw = raw.shape[1], raw.shape[1] + raw.index.nlevels
+                fix = (
+                    _TITLE.format(row=header_row)
+                    if want == 1
+                    else ": give every column a header and remove separators at the ends of the rows"
+                )
                 problems.add(
-                    name,
-                    header_row + 1,
-                    None,
-                    f"{saw} fields where the header has {want}: give every column a header "
-                    "and remove separators at the ends of the rows",
+                    name, header_row + 1, None, f"{saw} fields where the header has {want}{fix}"
                 )
                 return None
         else:
@@ -257,7 +301,8 @@ def read_file(path: Path, cols: tuple[Col, ...], problems: Problems) -> Table | 
         if fields:
             want, line, saw = fields.groups()
             row = int(line) + header_row - 1
-            problems.add(name, row, None, f"{saw} fields where the header has {want}")
+            fix = _TITLE.format(row=header_row) if want == "1" else ""
+            problems.add(name, row, None, f"{saw} fields where the header has {want}{fix}")
         else:
             problems.add(name, None, None, f"cannot be read as a table ({type(exc).__name__})")
         return None
@@ -279,6 +324,7 @@ def read_file(path: Path, cols: tuple[Col, ...], problems: Problems) -> Table | 
             continue
         header[col.name] = str(written).strip()
         frame[col.name] = raw[written].astype(str).str.strip()
+    title = None if header else _title_above(raw, known, header_row)
     del raw
     if unknown:
         problems.warnings.append(
@@ -326,12 +372,42 @@ def read_file(path: Path, cols: tuple[Col, ...], problems: Problems) -> Table | 
             frame[c] = hash_column(frame[c], key)
     elif personal:
         frame = frame.drop(columns=personal)
+    if title is not None:
+        problems.add(name, header_row, None, title)
+        return Table(name, frame, header)
     for c in cols:
         if c.required and c.name not in frame:
             problems.add(
                 name, header_row, f"{c.name} / {c.zh}", "missing column; add it (docs/data.md)"
             )
     return Table(name, frame, header)
+
+
+#: A header of one cell above longer rows: most likely a title above the table.
+_TITLE = (
+    " (row {row}, taken as the header, holds one cell: a title?): delete the title rows above "
+    "the column names"
+)
+
+
+def _title_above(raw: pd.DataFrame, known: dict[str, Col], header_row: int) -> str:
+    """What to change when the first filled row, taken as the header, names no column.
+
+    Usually a title above the table (上蔡县建档立卡户名册): the column names are then in one
+    of the next rows, which is named if found.
+    """
+    below = next(
+        (
+            row
+            for row, cells in raw.head(10).iterrows()
+            if sum(str(x).strip().lower() in known for x in cells) >= 2
+        ),
+        None,
+    )
+    taken = f"row {header_row} was taken as the header and names no column of docs/data.md"
+    if below is None:
+        return f"{taken}: put the column names in the first row, and delete any title rows above"
+    return f"{taken}; the column names are in row {below}: delete the title rows above them"
 
 
 def coerce(table: Table, cols: tuple[Col, ...], problems: Problems, enums: dict) -> None:
@@ -360,7 +436,13 @@ def coerce(table: Table, cols: tuple[Col, ...], problems: Problems, enums: dict)
         elif c.kind == "month":
             parsed = s.map(lambda v: _parse_month(v) if isinstance(v, str) and v else None)
             for row in s.index[parsed.isna() & ~empty]:
-                problems.add(table.file, row, table.col(c.name), "not a month; write YYYY-MM")
+                what = (
+                    "looks like an Excel date number: format the column as a date, "
+                    "or write the month as YYYY-MM (2019-03)"
+                    if _excel_day(s[row])
+                    else "not a month; write YYYY-MM"
+                )
+                problems.add(table.file, row, table.col(c.name), what)
             f[c.name] = parsed.astype("Float64")
         elif c.kind == "bool":
             low = s.fillna("").str.lower()
