@@ -1,4 +1,4 @@
-"""Scenario comparison: each scenario's difference from baseline with its interval.
+"""Scenario comparison: each scenario's mean paired difference from baseline with its 95 % CI.
 
 Reads an experiment's ``comparison.parquet`` (one row per scenario and outcome with
 ``diff_mean, diff_ci_low, diff_ci_high``). Shares are shown in percentage points.
@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from analysis import kinds, style, ticks
 from analysis.charts_cliff import scenario_label
 from analysis.labels import Lang, label
+from sim.experiments.stats import MIN_N
 
 DEFAULT_OUTCOMES = (
     "final_household_loan_rate",
@@ -37,19 +38,28 @@ def plot_difference(
     lang: Lang = "zh",
     ax: Axes | None = None,
 ) -> Figure:
-    """Dot (mean difference from baseline) and whisker (its interval) per scenario."""
+    """Dot (mean paired difference from baseline) and whisker (its 95 % interval) per scenario.
+
+    A scenario with fewer than ``MIN_N`` replicate pairs is drawn as a hollow dot without a
+    whisker: its interval is missing (one pair) or says nothing (two).
+    """
     fig, ax = style.axes(ax)
     rows = comparison[(comparison["outcome"] == outcome) & (comparison["scenario"] != baseline)]
     y = np.arange(len(rows))
     mean = rows["diff_mean"].to_numpy(dtype=float)
+    pairs = rows["n"].to_numpy(float) if "n" in rows.columns else np.full(len(rows), MIN_N)
+    ok = pairs >= MIN_N
     err = np.vstack(
         [mean - rows["diff_ci_low"].to_numpy(float), rows["diff_ci_high"].to_numpy(float) - mean]
     )
-    ax.errorbar(mean, y, xerr=err, fmt="o", color=style.COLORS["main"], ms=5, capsize=3, lw=1.2)
+    color = style.COLORS["main"]
+    ax.errorbar(mean[ok], y[ok], xerr=err[:, ok], fmt="o", color=color, ms=5, capsize=3, lw=1.2)
+    if (~ok).any():
+        ax.plot(mean[~ok], y[~ok], "o", mfc="none", mec=color, ms=5, gid="too_few_pairs")
     ax.axvline(0, color=style.COLORS["zero"], lw=0.8)
     ax.set_yticks(y, [scenario_label(s, lang) for s in rows["scenario"]])
     ax.set_ylim(len(rows) - 0.5, -0.5)
-    values = rows[["diff_ci_low", "diff_ci_high"]].to_numpy(float).ravel()
+    values = np.concatenate([rows[["diff_ci_low", "diff_ci_high"]].to_numpy(float).ravel(), mean])
     unit = ticks.value_axis(ax, values, kinds.kind(outcome), lang, axis="x")
     ax.set_xlabel(
         ticks.with_unit("diff_from_baseline", unit, lang)

@@ -144,7 +144,9 @@ def experiment_sentences(exp: Experiment, lang: Lang) -> list[str]:
     ]
     if exp.comparison is not None:
         out += narrative_exp.differences(exp.comparison, exp.baseline, lang)
-    out += narrative_exp.sizing(exp.fund_answer, exp.fund_curve, lang)
+    out += narrative_exp.sizing(
+        exp.fund_answer, exp.fund_curve, lang, n=exp.meta.get("n_replicates")
+    )
     out += narrative_exp.discovery(exp.discovery, lang)
     out += narrative_exp.frontier(exp.frontier, lang)
     out += narrative.cliff(cliff[0] if cliff else None, lang, table=cliff[1] if cliff else None)

@@ -34,6 +34,11 @@ def pct(x: float, digits: int | None = None) -> str:
     return f"{x * 100:.{digits}f}%"
 
 
+def pct_exact(x: float) -> str:
+    """A share set by hand (a target such as alpha) as a percentage with all its digits."""
+    return f"{x * 100:.10g}%"
+
+
 def pp(x: float, lang: Lang, unit: bool = True) -> str:
     """A difference of two shares in percentage points, with its sign."""
     return f"{x * 100:+.2f}" + (" " + label("unit_pp", lang) if unit else "")

@@ -18,7 +18,7 @@ GENERAL = {
     "median": ("中位数", "Median"),
     "band_5_95": ("5%–95% 区间", "5–95 % range"),
     "band_25_75": ("25%–75% 区间", "25–75 % range"),
-    "ci_95": ("置信区间", "Confidence interval"),
+    "ci_95": ("95% 置信区间", "95 % confidence interval"),
     "diff_from_baseline": ("与基准情景之差", "Difference from baseline"),
     "unit_pp": ("个百分点", "percentage points"),
     "unit_wan": ("万元", "10,000 yuan"),
@@ -63,8 +63,9 @@ CHARTS = {
     ),
     "cohort_named": ("{year}年脱贫", "Exited {year}"),
     "title_comparison": (
-        "各情景与{baseline}之差（点：均值；线：区间）",
-        "Difference from {baseline} (dot: mean; line: interval)",
+        "各情景与{baseline}之差（点：同种子配对差值的均值；线：均值的 95% 置信区间）",
+        "Difference from {baseline} (dot: mean of the paired differences; line: 95 % "
+        "confidence interval of that mean)",
     ),
     "title_fund_sizing": ("风险补偿金规模测算", "Sizing the risk-compensation fund"),
     "threshold_township_npl": ("乡镇熔断线 {value:.0f}%", "Township threshold {value:.0f} %"),
@@ -99,7 +100,7 @@ CHARTS = {
         "assessment after supports end: no data yet",
     ),
     "leverage_cap": ("约定放大倍数 {value:g} 倍", "Agreed leverage {value:g}×"),
-    "target_alpha": ("目标耗尽概率 {value:.0f}%", "Target exhaustion probability {value:.0f} %"),
+    "target_alpha": ("目标耗尽概率 {value:.10g}%", "Target exhaustion probability {value:.10g} %"),
     "answer_fund": ("测算结果（满足目标）", "Answer (meets the target)"),
     "budget_interest_subsidy": ("贴息", "Interest subsidy"),
     "budget_fund_payouts_net": ("补偿金代偿（扣除追回）", "Fund payouts net of recoveries"),
@@ -254,11 +255,11 @@ TABLES = {
     "mean": ("均值", "Mean"),
     "n": ("样本数", "Count"),
     "diff_mean": ("与基准之差（均值）", "Difference from baseline (mean)"),
-    "diff_ci_low": ("差值区间下限", "Difference, interval low"),
-    "diff_ci_high": ("差值区间上限", "Difference, interval high"),
+    "diff_ci_low": ("差值均值 95% 置信区间下限", "Mean difference, 95 % CI low"),
+    "diff_ci_high": ("差值均值 95% 置信区间上限", "Mean difference, 95 % CI high"),
     "fund_initial": ("补偿金初始规模", "Initial fund"),
-    "p_exhausted_ci_low": ("耗尽概率区间下限", "P(exhausted), interval low"),
-    "p_exhausted_ci_high": ("耗尽概率区间上限", "P(exhausted), interval high"),
+    "p_exhausted_ci_low": ("耗尽概率 95% 置信区间下限", "P(exhausted), 95 % CI low"),
+    "p_exhausted_ci_high": ("耗尽概率 95% 置信区间上限", "P(exhausted), 95 % CI high"),
     "mean_cum_fund_payouts": ("平均累计代偿", "Mean cumulative payouts"),
     "p95_cum_fund_payouts": ("累计代偿 95% 分位", "95th percentile of cumulative payouts"),
     "mean_household_loan_rate": ("平均户贷率", "Mean household loan rate"),
@@ -482,24 +483,73 @@ SENTENCES = {
         "{lo} and {hi}), median peak NPL ratio {npl}, probability the fund runs out {p_ex}, "
         "median fiscal cost {fiscal}.",
     ),
+    "s_scenario_few": (
+        "情景「{scenario}」（仅 {n} 次模拟，不足以给出分布区间）：期末户贷率中位数 {loan_rate}，"
+        "不良贷款率峰值中位数 {npl}，补偿金耗尽概率 {p_ex}，累计财政成本中位数 {fiscal}。",
+        "Scenario '{scenario}' ({n} run(s) only, too few for a range): median household loan "
+        "rate {loan_rate}, median peak NPL ratio {npl}, probability the fund runs out {p_ex}, "
+        "median fiscal cost {fiscal}.",
+    ),
+    "s_diff_few": (
+        "「{scenario}」与基准只有 {n} 对同种子模拟，太少，无法给出差值的置信区间；请增加重复模拟次数（--n）。",
+        "'{scenario}' has only {n} replicate pair(s) with the baseline: too few for a confidence "
+        "interval of the difference; run more replicates (--n).",
+    ),
     "s_diff_part": (
-        "{outcome}变化 {diff}（区间 {lo} 至 {hi}）",
-        "{outcome} changes by {diff} (interval {lo} to {hi})",
+        "{outcome}平均变化 {diff}（95% 置信区间 {lo} 至 {hi}）",
+        "{outcome} changes by {diff} on average (95 % confidence interval {lo} to {hi})",
     ),
     "s_diff": (
         "与基准相比，「{scenario}」：{parts}。",
         "Compared with the baseline, '{scenario}': {parts}.",
     ),
     "s_no_diff": (
-        "「{scenario}」与基准相比，所列指标的差异区间均包含零，看不出明显差别。",
-        "'{scenario}' shows no clear difference from the baseline: every interval includes zero.",
+        "「{scenario}」与基准相比，所列指标平均差值的 95% 置信区间均包含零，看不出明显差别。",
+        "'{scenario}' shows no clear difference from the baseline: every 95 % confidence "
+        "interval of a mean difference includes zero.",
     ),
     "s_sizing_ok": (
         "要使补偿金耗尽概率不超过 {alpha}，补偿金至少需要 {fund}（放大倍数 {leverage} 倍）；"
-        "此时耗尽概率为 {p}（区间 {lo}–{hi}），户贷率 {rate}。",
+        "此时耗尽概率为 {p}（95% 置信区间 {lo}–{hi}），户贷率 {rate}。",
         "To keep the probability that the fund runs out at or below {alpha}, the fund needs at "
-        "least {fund} (leverage {leverage}×); it then runs out with probability {p} (interval "
-        "{lo}–{hi}) and the household loan rate is {rate}.",
+        "least {fund} (leverage {leverage}×); it then runs out with probability {p} (95 % "
+        "confidence interval {lo}–{hi}) and the household loan rate is {rate}.",
+    ),
+    "s_sizing_edge": (
+        "测试的最小补偿金规模 {fund}（放大倍数 {leverage} 倍）已能使耗尽概率不超过 {alpha}：耗尽概率 {p}"
+        "（95% 置信区间 {lo}–{hi}），户贷率 {rate}；更小的规模也可能满足，需向下扩展测试范围。",
+        "The smallest fund tried, {fund} (leverage {leverage}×), already keeps the probability "
+        "that the fund runs out at or below {alpha}: {p} (95 % confidence interval {lo}–{hi}), "
+        "household loan rate {rate}; a smaller fund may be enough too (the sizes tried must "
+        "extend lower to tell).",
+    ),
+    "s_sizing_lev": (
+        "补偿金为 {fund} 时，要使耗尽概率不超过 {alpha}，放大倍数最多为 {leverage} 倍；此时耗尽概率为 {p}"
+        "（95% 置信区间 {lo}–{hi}），户贷率 {rate}。",
+        "At a fund of {fund}, the leverage multiple may be at most {leverage}× to keep the "
+        "probability that the fund runs out at or below {alpha}; it then runs out with "
+        "probability {p} (95 % confidence interval {lo}–{hi}) and the household loan rate is "
+        "{rate}.",
+    ),
+    "s_sizing_lev_edge": (
+        "补偿金为 {fund} 时，测试的最大放大倍数 {leverage} 倍已能使耗尽概率不超过 {alpha}：耗尽概率 {p}"
+        "（95% 置信区间 {lo}–{hi}），户贷率 {rate}；更高的倍数也可能满足，需向上扩展测试范围。",
+        "At a fund of {fund}, the largest leverage multiple tried, {leverage}×, already keeps the "
+        "probability that the fund runs out at or below {alpha}: {p} (95 % confidence interval "
+        "{lo}–{hi}), household loan rate {rate}; a higher multiple may be admissible too (the "
+        "multiples tried must extend higher to tell).",
+    ),
+    "s_sizing_check": (
+        "在 {n} 组新的随机种子上复核该结果：耗尽概率 {p}（95% 置信区间 {lo}–{hi}）。",
+        "Re-simulated on {n} fresh replicate seeds, the fund runs out with probability {p} (95 % "
+        "confidence interval {lo}–{hi}).",
+    ),
+    "s_sizing_few": (
+        "注意：目标耗尽概率为 {alpha} 时，{n} 次重复模拟中只有约 {k} 次补偿金耗尽，结果仅依赖少数几次模拟；"
+        "请至少使用 {need} 次重复模拟（--n）。",
+        "Caution: at a target of {alpha}, {n} replicates hold only about {k} in which the fund "
+        "runs out, so the answer rests on a handful of runs; use at least {need} replicates "
+        "(--n).",
     ),
     "s_sizing_none": (
         "所测试的补偿金规模中，没有一个能把耗尽概率控制在 {alpha} 以内（最大规模 {max_fund} 时为 {p}）。",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pandas as pd
@@ -9,10 +10,12 @@ import pandas as pd
 from analysis import fmt, kinds
 from analysis.charts_cliff import scenario_label
 from analysis.charts_compare import chosen_outcomes
+from analysis.charts_sizing import sizing_axis
 from analysis.labels import Lang, label
 from analysis.localise import outcome_label
 from analysis.narrative import seed_text
 from analysis.source import Experiment
+from sim.experiments.stats import MIN_N
 
 SCENARIO_KEYS = ("final_household_loan_rate", "peak_npl_ratio", "fund_exhausted", "cum_fiscal_cost")
 
@@ -45,21 +48,31 @@ def source(exp: Experiment, lang: Lang) -> str:
 
 
 def scenario_lines(summary: pd.DataFrame, lang: Lang) -> list[str]:
-    """Median (5-95 %) household loan rate, peak NPL, P(exhausted) and fiscal cost per scenario."""
+    """Median (5-95 %) household loan rate, peak NPL, P(exhausted) and fiscal cost per scenario.
+
+    The band is a spread of outcomes over replicates (linear interpolation, as in the tables);
+    a scenario with fewer than ``MIN_N`` replicates gets its count instead of a band. The
+    probability is the share of replicates whose fund ran out, as the comparison table's
+    ``mean`` of ``fund_exhausted``, printed with the decimals a small share needs.
+    """
     if not set(SCENARIO_KEYS) <= set(summary.columns):
         return []
     out = []
     for name, g in summary.groupby("scenario", sort=False):
-        rate = g["final_household_loan_rate"]
+        rate = g["final_household_loan_rate"].astype(float).dropna()
+        numbers = {
+            "scenario": scenario_label(str(name), lang),
+            "loan_rate": fmt.pct(rate.median()),
+            "npl": fmt.pct(g["peak_npl_ratio"].median()),
+            "p_ex": fmt.pct(g["fund_exhausted"].astype(float).mean()),
+            "fiscal": fmt.money(g["cum_fiscal_cost"].median(), lang),
+        }
+        if len(rate) < MIN_N:
+            out.append(label("s_scenario_few", lang).format(n=len(rate), **numbers))
+            continue
         out.append(
             label("s_scenario", lang).format(
-                scenario=scenario_label(str(name), lang),
-                loan_rate=fmt.pct(rate.median()),
-                lo=fmt.pct(rate.quantile(0.05)),
-                hi=fmt.pct(rate.quantile(0.95)),
-                npl=fmt.pct(g["peak_npl_ratio"].median()),
-                p_ex=fmt.pct(g["fund_exhausted"].astype(float).mean(), 0),
-                fiscal=fmt.money(g["cum_fiscal_cost"].median(), lang),
+                lo=fmt.pct(rate.quantile(0.05)), hi=fmt.pct(rate.quantile(0.95)), **numbers
             )
         )
     return out
@@ -76,50 +89,108 @@ def _diff_part(row, lang: Lang) -> str:
 
 
 def differences(comparison: pd.DataFrame, baseline: str, lang: Lang) -> list[str]:
-    """Differences from baseline whose interval excludes zero; a note for scenarios with none."""
+    """Differences from baseline whose 95 % interval excludes zero; a note for scenarios with none.
+
+    The interval is that of the mean paired difference (``comparison.parquet``). A scenario
+    with fewer than ``MIN_N`` replicate pairs gets a sentence saying so instead of intervals.
+    """
     rows = comparison[comparison["outcome"].isin(chosen_outcomes(comparison))]
     out = []
     for name, g in rows[rows["scenario"] != baseline].groupby("scenario", sort=False):
-        clear = g[(g["diff_ci_low"] > 0) | (g["diff_ci_high"] < 0)]
+        pairs = g["n"] if "n" in g.columns else pd.Series(MIN_N, index=g.index)
+        scenario = scenario_label(str(name), lang)
+        if pairs.max() < MIN_N:
+            n = int(pairs.max()) if len(pairs) else 0
+            out.append(label("s_diff_few", lang).format(scenario=scenario, n=n))
+            continue
+        enough = pairs >= MIN_N
+        clear = g[enough & ((g["diff_ci_low"] > 0) | (g["diff_ci_high"] < 0))]
         parts = [_diff_part(r, lang) for r in clear.itertuples()]
         key = "s_diff" if parts else "s_no_diff"
         out.append(
-            label(key, lang).format(
-                scenario=scenario_label(str(name), lang), parts=label("list_sep", lang).join(parts)
+            label(key, lang).format(scenario=scenario, parts=label("list_sep", lang).join(parts))
+        )
+    return out
+
+
+def sizing(
+    answer: dict[str, Any] | None,
+    curve: pd.DataFrame | None,
+    lang: Lang,
+    n: int | None = None,
+) -> list[str]:
+    """The fund-sizing answer, its fresh-seed check and a caution when n is too small.
+
+    The probability and its 95 % (Wilson) interval are those of ``answer.json`` on the sizing
+    seeds; the check, when there is one, is the same fund re-simulated on fresh seeds (the
+    sizing seeds chose the answer, so their estimate errs low). ``n`` is the number of
+    replicates per candidate: with ``n * alpha < 10`` the answer rests on a handful of runs
+    in which the fund ran out, which is said, as ``size-fund`` says it.
+    """
+    if not answer or "alpha" not in answer:
+        return []
+    alpha = fmt.pct_exact(answer["alpha"])
+    out = _sizing_answer(answer, curve, lang, alpha)
+    check = answer.get("check")
+    if check and check.get("n") and answer.get("fund_initial") is not None:
+        lo, hi = (check.get("ci") or [None, None])[:2]
+        out.append(
+            label("s_sizing_check", lang).format(
+                n=fmt.count(check["n"]),
+                p=fmt.pct(check["p_exhausted"]),
+                lo=fmt.pct(lo) if lo is not None else "–",
+                hi=fmt.pct(hi) if hi is not None else "–",
+            )
+        )
+    if n and n * answer["alpha"] < 10:
+        out.append(
+            label("s_sizing_few", lang).format(
+                n=fmt.count(n),
+                alpha=alpha,
+                k=f"{n * answer['alpha']:.0f}",
+                need=fmt.count(math.ceil(10 / answer["alpha"] - 1e-9)),
             )
         )
     return out
 
 
-def sizing(answer: dict[str, Any] | None, curve: pd.DataFrame | None, lang: Lang) -> list[str]:
-    """The smallest fund that keeps the exhaustion probability at or below the target."""
-    if not answer or "alpha" not in answer:
-        return []
-    alpha = fmt.pct(answer["alpha"], 0)
+def _sizing_answer(
+    answer: dict[str, Any], curve: pd.DataFrame | None, lang: Lang, alpha: str
+) -> list[str]:
+    """The answer itself: a fund, a multiple (sized, or where no fund met alpha) or none."""
     needed = ("fund_initial", "leverage", "p_exhausted", "household_loan_rate")
-    if answer.get("feasible") and all(answer.get(k) is not None for k in needed):
-        lo, hi = (answer.get("ci") or [None, None])[:2]
-        return [
-            label("s_sizing_ok", lang).format(
-                alpha=alpha,
-                fund=fmt.money(answer["fund_initial"], lang),
-                leverage=f"{answer['leverage']:,.1f}",
-                p=fmt.pct(answer["p_exhausted"]),
-                lo=fmt.pct(lo) if lo is not None else "–",
-                hi=fmt.pct(hi) if hi is not None else "–",
-                rate=fmt.pct(answer["household_loan_rate"]),
-            )
-        ]
-    if curve is None or curve.empty:
+    found = all(answer.get(k) is not None for k in needed)
+    lo, hi = (answer.get("ci") or [None, None])[:2]
+    numbers = {
+        "alpha": alpha,
+        "fund": fmt.money(answer["fund_initial"], lang) if found else "–",
+        "leverage": f"{answer['leverage']:,.1f}" if found else "–",
+        "p": fmt.pct(answer["p_exhausted"]) if found else "–",
+        "lo": fmt.pct(lo) if lo is not None else "–",
+        "hi": fmt.pct(hi) if hi is not None else "–",
+        "rate": fmt.pct(answer["household_loan_rate"]) if found else "–",
+    }
+    has_curve = curve is not None and not curve.empty
+    by_leverage = has_curve and curve["fund_initial"].nunique() <= 1
+    edge = answer.get("status") == "at_grid_edge"
+    if answer.get("feasible") and found:
+        if by_leverage:
+            return [label("s_sizing_lev_edge" if edge else "s_sizing_lev", lang).format(**numbers)]
+        return [label("s_sizing_edge" if edge else "s_sizing_ok", lang).format(**numbers)]
+    if not has_curve:
         return [label("s_sizing_none_plain", lang).format(alpha=alpha)]
-    top = curve.sort_values("fund_initial").iloc[-1]
-    return [
+    _, rows = sizing_axis(curve)  # the candidates at the leverage the fund was sized for
+    top = rows.sort_values("fund_initial").iloc[-1]
+    out = [
         label("s_sizing_none", lang).format(
             alpha=alpha,
             max_fund=fmt.money(top["fund_initial"], lang),
             p=fmt.pct(top["p_exhausted"]),
         )
     ]
+    if found:  # no fund met alpha; the largest multiple that does at the configured fund
+        out.append(label("s_sizing_lev", lang).format(**numbers))
+    return out
 
 
 def discovery(found: dict[str, Any] | None, lang: Lang) -> list[str]:

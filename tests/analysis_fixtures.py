@@ -84,31 +84,15 @@ def _build_experiment(root: Path) -> Path:
 
 
 def comparison(summary: pd.DataFrame, baseline: str = "baseline") -> pd.DataFrame:
-    """Per scenario and outcome: quantiles and the paired difference from baseline (normal CI)."""
-    outcomes = [c for c in summary.columns if c not in ("scenario", "replicate", "seed")]
-    base = summary[summary["scenario"] == baseline].set_index("replicate")
-    rows = []
-    for name, g in summary.groupby("scenario", sort=False):
-        g = g.set_index("replicate")
-        for o in outcomes:
-            v = g[o].astype(float)
-            d = v - base[o].astype(float)
-            half = 1.96 * d.std(ddof=1) / np.sqrt(len(d)) if len(d) > 1 else 0.0
-            rows.append(
-                {
-                    "scenario": name,
-                    "outcome": o,
-                    "median": v.median(),
-                    "p05": v.quantile(0.05),
-                    "p95": v.quantile(0.95),
-                    "mean": v.mean(),
-                    "diff_mean": d.mean(),
-                    "diff_ci_low": d.mean() - half,
-                    "diff_ci_high": d.mean() + half,
-                    "n": len(v),
-                }
-            )
-    return pd.DataFrame(rows)
+    """Per scenario and outcome: bands and the paired difference from baseline (t interval).
+
+    The experiment runner's own table (``sim.experiments.compare``), so the pack is tested on
+    what ``compare`` writes.
+    """
+    from sim.experiments.compare import comparison_table
+
+    labels = [baseline, *(s for s in summary["scenario"].unique() if s != baseline)]
+    return comparison_table(summary, labels)
 
 
 FUND_SIZES = [1e6, 2e6, 4e6, 8e6, 16e6]

@@ -118,6 +118,10 @@ def test_compare_command_with_a_variant(tmp_path, capsys):
         *FAST,
     ]
     assert main(argv) == 0, capsys.readouterr().err
+    printed = capsys.readouterr().out
+    assert "Only 2 replicate pair(s)" in printed and "--n 3" in printed, (
+        f"two pairs: the interval columns are flagged as meaningless: {printed}"
+    )
     table = pd.read_csv(out / "comparison.csv")
     assert table["scenario"].unique().tolist() == ["baseline", "lev5"], "baseline, then variant"
     exp = json.loads((out / "experiment.json").read_text())

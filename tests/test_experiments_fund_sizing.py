@@ -82,6 +82,48 @@ def test_infeasible_and_edge_cases_are_reported():
     assert (res.status, res.value) == ("at_grid_edge", 1e6), "already met at the smallest"
 
 
+def test_answer_status_says_whether_a_failing_candidate_brackets_it():
+    from types import SimpleNamespace
+
+    from sim.experiments.sizing_text import explain
+    from sim.experiments.stats import wilson
+
+    base = SimpleNamespace(
+        config={"horizon": {"months": 24}, "fund": {"initial": 1e6, "leverage": 10.0}}
+    )
+    grid = [1e6, 2e6, 4e6]
+    cases = {
+        "at_grid_edge": {1e6: 0, 2e6: 0, 4e6: 0},  # exhaustions of 100 replicates
+        "found": {1e6: 30, 2e6: 3, 4e6: 0},
+        "infeasible": {1e6: 40, 2e6: 40, 4e6: 40},
+    }
+    for status, k in cases.items():
+        sizer = SimpleNamespace(stats={}, point=lambda axis, v: (v, 10.0))
+
+        def evaluate(values, sizer=sizer, k=k):
+            for v in values:
+                lo, hi = wilson(k[v], 100)
+                sizer.stats[(v, 10.0)] = {
+                    "p_exhausted": k[v] / 100,
+                    "p_exhausted_ci_low": lo,
+                    "p_exhausted_ci_high": hi,
+                    "n": 100,
+                    "mean_household_loan_rate": 0.3,
+                    "mean_total_new_lending": 1e7,
+                }
+            return {v: k[v] / 100 for v in values}
+
+        res = search(evaluate, FUND, grid, 0.05, tolerance=0.5)
+        answer = explain(sizer, base, FUND, grid, 0.05, res, None)
+        assert answer["status"] == status, (status, answer["message"])
+        assert answer["feasible"] == (status != "infeasible"), answer
+        if status == "found":
+            assert answer["fund_initial"] == 2e6 and answer["p_exhausted"] == 0.03
+            assert answer["ci"] == pytest.approx([0.0103, 0.0845], abs=1e-4), (
+                "Wilson 3/100 (statsmodels: 0.01025, 0.08452)"
+            )
+
+
 # -- the model (slow) -----------------------------------------------------------------------
 
 # Small county, two years, high default risk and a 20x multiple: the fund runs out on some

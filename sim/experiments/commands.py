@@ -9,6 +9,7 @@ from pathlib import Path
 from sim.config import load_config
 from sim.experiments import levers
 from sim.experiments.spec import ExperimentError, from_config, load
+from sim.experiments.stats import MIN_N
 
 
 def split_items(items: list[str], names_allowed: bool) -> tuple[str, list[str], list[str]]:
@@ -134,6 +135,13 @@ def compare(args) -> Path:
     shown = table[table["outcome"].isin(keys)].set_index(["outcome", "scenario"]).sort_index()
     cols = ["median", "p05", "p95", "diff_mean", "diff_ci_low", "diff_ci_high", "n"]
     print(shown[cols].to_string(float_format="%.4g"))
+    pairs = int(table["n"].max())
+    if pairs < MIN_N:
+        print(
+            f"Only {pairs} replicate pair(s): too few for the diff_ci columns to mean anything "
+            f"(NaN with 1 pair, a t interval on {max(pairs - 1, 0)} degree(s) of freedom with 2); "
+            f"use --n {MIN_N} or more."
+        )
     return _done(opts["out"])
 
 

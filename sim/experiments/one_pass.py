@@ -198,5 +198,6 @@ def _answer(sizer, base, alpha, fund, lev, q, rounds) -> dict:
         "ci": [s["p_exhausted_ci_low"], s["p_exhausted_ci_high"]],
         "household_loan_rate": s["mean_household_loan_rate"],
         "feasible": True,
+        "status": "found",
         "message": text,
     }

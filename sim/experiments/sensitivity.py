@@ -6,6 +6,10 @@ Every point uses the same seeds (common random numbers), so the analysed functio
 deterministic in the parameters: a parameter the model ignores gets indices of exactly zero
 instead of noise. Results go to ``<exp>/sensitivity/``: ``morris`` and ``sobol`` tables
 (indices with confidence intervals, ready to chart) and ``points`` (inputs and outcomes).
+
+SALib's defaults are kept: ``mu_star_conf``, ``S1_conf`` and ``ST_conf`` are half-widths of
+95 % bootstrap intervals (100 resamples); ``S1`` is Saltelli et al.'s (2010) estimator and
+``ST`` Jansen's, neither confined to [0, 1] (see docs/experiments.md).
 """
 
 from __future__ import annotations

@@ -43,7 +43,13 @@ def explain(
     axis_used = axis if result.value is not None else _other(axis)
     if chosen is None or chosen.value is None:
         return _answer(
-            alpha, None, None, None, False, _infeasible(sizer, base, axis, grid, head, fallback)
+            alpha,
+            None,
+            None,
+            None,
+            False,
+            _infeasible(sizer, base, axis, grid, head, fallback),
+            "infeasible",
         )
     point = sizer.point(axis_used, chosen.value)
     s = sizer.stats[point]
@@ -62,7 +68,10 @@ def explain(
             f"The {what} with {head} is {value} at leverage {point[1]:g}x: {prob(s)}; {other} gives "
             f"P = {failing['p_exhausted']:.3f}. Household loan rate {s['mean_household_loan_rate']:.1%}."
         )
-    return _answer(alpha, point, s, s["mean_household_loan_rate"], result.value is not None, text)
+    status = result.status if result.value is not None else "leverage_fallback"
+    return _answer(
+        alpha, point, s, s["mean_household_loan_rate"], result.value is not None, text, status
+    )
 
 
 def _other(axis: Axis) -> Axis:
@@ -71,7 +80,14 @@ def _other(axis: Axis) -> Axis:
     return LEVERAGE if axis is FUND else FUND
 
 
-def _answer(alpha, point, s, rate, feasible, message) -> dict:
+def _answer(alpha, point, s, rate, feasible, message, status) -> dict:
+    """The answer dict; ``status`` says what kind of answer it is.
+
+    ``found`` (a failing neighbour brackets the answer), ``at_grid_edge`` (the safest-but-one
+    end of the grid already meets alpha: a smaller fund, or a larger multiple, may meet it
+    too), ``leverage_fallback`` (no fund met alpha; the multiple reported does) or
+    ``infeasible``.
+    """
     return {
         "alpha": alpha,
         "fund_initial": None if point is None else float(point[0]),
@@ -80,6 +96,7 @@ def _answer(alpha, point, s, rate, feasible, message) -> dict:
         "ci": None if s is None else [s["p_exhausted_ci_low"], s["p_exhausted_ci_high"]],
         "household_loan_rate": rate,
         "feasible": bool(feasible),
+        "status": status,
         "message": message,
     }
 

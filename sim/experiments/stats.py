@@ -7,6 +7,11 @@ import math
 import numpy as np
 
 Z95 = 1.959963984540054  # two-sided 95 % normal quantile
+# Fewest replicates (replicate pairs, for a difference) from which a 5-95 % band or a 95 %
+# interval is quoted in words. With one there is no interval at all; with two the t interval
+# has one degree of freedom (t = 12.7) and common seeds often give two equal differences,
+# hence an interval of width zero: neither says anything about the spread of outcomes.
+MIN_N = 3
 
 
 def band(x: np.ndarray) -> dict[str, float]:
@@ -23,7 +28,10 @@ def paired_difference(x: np.ndarray, base: np.ndarray, level: float = 0.95) -> d
     """Mean of ``x - base`` over replicates sharing a seed, with a t confidence interval.
 
     ``mean ± t_{(1+level)/2, n-1} · sd / √n``; pairs with a missing value are dropped. With
-    identical inputs every difference is exactly zero and so is the interval.
+    identical inputs every difference is exactly zero and so is the interval. The sign is
+    scenario minus baseline. The interval is for the *mean* difference (it narrows as
+    ``1/√n``), not a range of outcomes; with one pair it is NaN, and with fewer than
+    :data:`MIN_N` pairs the briefing does not quote it.
     """
     d = np.asarray(x, dtype=float) - np.asarray(base, dtype=float)
     d = d[np.isfinite(d)]
