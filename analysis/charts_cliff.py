@@ -25,6 +25,7 @@ from analysis import style, ticks
 from analysis.labels import Lang, label
 from analysis.source import CLIFF_RULES as RULES
 from sim import config
+from sim.experiments.stats import MIN_N
 
 
 def scenario_label(name: str, lang: Lang) -> str:
@@ -88,7 +89,9 @@ def return_rates(poverty: pd.DataFrame) -> pd.DataFrame:
     pooled = poverty.groupby(keys, as_index=False)[["n_returned", "n_exited"]].sum()
     pooled["rate"] = pooled["n_returned"] / pooled["n_exited"].where(pooled["n_exited"] > 0)
     g = pooled.groupby(["scenario", "years_since_exit"])["rate"]
-    return pd.DataFrame({"median": g.median(), "p05": g.quantile(0.05), "p95": g.quantile(0.95)})
+    return pd.DataFrame(
+        {"median": g.median(), "p05": g.quantile(0.05), "p95": g.quantile(0.95), "n": g.count()}
+    )
 
 
 def plot_return_rate(
@@ -106,7 +109,7 @@ def plot_return_rate(
     for i, name in enumerate(ordered(poverty["scenario"])):
         r = rates.loc[name]
         color = style.SERIES[i % len(style.SERIES)]
-        ax.fill_between(r.index, r["p05"], r["p95"], color=color, alpha=0.15, lw=0)
+        _range(ax, r, color, 0.15)
         ax.plot(
             r.index,
             r["median"].to_numpy(),
@@ -147,11 +150,23 @@ def pooled(cliff: pd.DataFrame, col: str, keys: list[str]) -> pd.DataFrame:
 
 
 def bands(table: pd.DataFrame, col: str, keys: list[str]) -> pd.DataFrame:
-    """Median, mean and 5-95 % range of ``col`` across replicates."""
+    """Median, mean and 5-95 % range of ``col`` across replicates, and their number ``n``."""
     g = table.groupby(keys)[col]
     return pd.DataFrame(
-        {"median": g.median(), "mean": g.mean(), "p05": g.quantile(0.05), "p95": g.quantile(0.95)}
+        {
+            "median": g.median(),
+            "mean": g.mean(),
+            "p05": g.quantile(0.05),
+            "p95": g.quantile(0.95),
+            "n": g.count(),
+        }
     )
+
+
+def _range(ax: Axes, r: pd.DataFrame, color: str, alpha: float) -> None:
+    """The 5-95 % range of ``r``, drawn only where it rests on at least ``MIN_N`` replicates."""
+    if len(r) and r["n"].min() >= MIN_N:
+        ax.fill_between(r.index, r["p05"], r["p95"], color=color, alpha=alpha, lw=0)
 
 
 def income_around_end(cliff: pd.DataFrame) -> pd.DataFrame:
@@ -187,7 +202,7 @@ def plot_cliff_relapse(
         r = rates.loc[name]
         r = r[r.index >= -1]
         color = style.SERIES[i % len(style.SERIES)]
-        ax.fill_between(r.index, r["p05"], r["p95"], color=color, alpha=0.15, lw=0)
+        _range(ax, r, color, 0.15)
         ax.plot(r.index, r["median"].to_numpy(), marker="o", ms=3, color=color,
                 ls=("-", "--", ":")[i % 3], label=scenario_label(name, lang), gid=name)  # fmt: skip
     ax.axvline(-0.5, color=style.COLORS["zero"], ls=":", lw=1)
@@ -230,7 +245,7 @@ def plot_cliff_cohorts(
     for i, year in enumerate(sorted(rows["exit_year"].unique())):
         r = income.loc[year]
         color = style.SERIES[i % len(style.SERIES)]
-        ax.fill_between(r.index, r["p05"], r["p95"], color=color, alpha=0.12, lw=0)
+        _range(ax, r, color, 0.12)
         ax.plot(r.index, r["median"].to_numpy(), marker="o", ms=3, color=color,
                 label=label("cohort_named", lang).format(year=int(year)), gid=str(year))  # fmt: skip
     ax.axvline(-0.5, color=style.COLORS["zero"], ls=":", lw=1)
@@ -255,7 +270,7 @@ def plot_cliff_income(
     for i, name in enumerate(ordered(cliff["scenario"])):
         r = income.loc[name]
         color = style.SERIES[i % len(style.SERIES)]
-        ax.fill_between(r.index, r["p05"], r["p95"], color=color, alpha=0.15, lw=0)
+        _range(ax, r, color, 0.15)
         ax.plot(
             r.index,
             r["mean"].to_numpy(),

@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 
 from analysis import series, style, ticks
 from analysis.labels import Lang, label
+from sim.experiments.stats import MIN_N
 
 FAN_BANDS = ((0.05, 0.95, 0.35, "band_5_95"), (0.25, 0.75, 0.6, "band_25_75"))  # low, high, alpha
 
@@ -19,8 +20,10 @@ FAN_BANDS = ((0.05, 0.95, 0.35, "band_5_95"), (0.25, 0.75, 0.6, "band_25_75"))  
 def plot_fund_fan(data: pd.DataFrame, lang: Lang = "zh", ax: Axes | None = None) -> Figure:
     """Fund balance: median with 25-75 % and 5-95 % bands across replicates."""
     fig, ax = style.axes(ax)
-    if series.n_replicates(data) == 1:
+    if series.n_replicates(data) < MIN_N:  # a run, or too few runs for a range
         ticks.line_or_band(ax, data, "fund_balance", lang)
+        if series.n_replicates(data) > 1:
+            ticks.legend_below(ax)
     else:
         q = series.quantiles(data, "fund_balance", series.FAN)
         for lo, hi, alpha, key in FAN_BANDS:

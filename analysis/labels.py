@@ -17,6 +17,7 @@ GENERAL = {
     "share_of_replicates": ("占 {n} 次重复模拟的比例", "Share of {n} replicates"),
     "median": ("中位数", "Median"),
     "band_5_95": ("5%–95% 区间", "5–95 % range"),
+    "each_run": ("各次模拟（次数太少，不画区间）", "Each run (too few for a range)"),
     "band_25_75": ("25%–75% 区间", "25–75 % range"),
     "ci_95": ("95% 置信区间", "95 % confidence interval"),
     "diff_from_baseline": ("与基准情景之差", "Difference from baseline"),

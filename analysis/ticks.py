@@ -11,6 +11,7 @@ from matplotlib.transforms import offset_copy
 
 from analysis import fmt, series, style
 from analysis.labels import Lang, label
+from sim.experiments.stats import MIN_N
 
 
 def time_axis(ax: Axes, x: pd.Index) -> None:
@@ -53,15 +54,34 @@ def with_unit(key: str, unit: str, lang: Lang) -> str:
 def line_or_band(
     ax: Axes, data: pd.DataFrame, column: str, lang: Lang, color: str | None = None
 ) -> Line2D:
-    """The series of a run, or the replicates' median with a 5-95 % band; returns the line."""
+    """The series of a run, or the replicates' median with a 5-95 % band; returns the line.
+
+    With fewer than ``MIN_N`` replicates a 5-95 % range would be drawn from one or two
+    values: each run is drawn as a thin line instead, under the median.
+    """
     color = color or style.COLORS["main"]
-    if series.n_replicates(data) == 1:
+    n = series.n_replicates(data)
+    if n == 1:
         x = series.month_x(data["month"])
         (line,) = ax.plot(
             x, data[column].to_numpy(), color=color, lw=1.6, label=label(column, lang)
         )
         return line
     q = series.quantiles(data, column)
+    if n < MIN_N:
+        for i, (_, run) in enumerate(data.groupby("replicate", sort=True)):
+            run = run.sort_values("month")
+            ax.plot(
+                series.month_x(run["month"]),
+                run[column].to_numpy(),
+                color=style.COLORS["band"],
+                lw=1.0,
+                label=label("each_run", lang) if i == 0 else None,
+            )
+        (line,) = ax.plot(
+            q.index, q[0.5].to_numpy(), color=color, lw=1.6, label=label("median", lang)
+        )
+        return line
     ax.fill_between(
         q.index,
         q[0.05],

@@ -10,12 +10,22 @@ from __future__ import annotations
 
 import math
 
+import analysis_fixtures as fx
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis import charts_compare, charts_sizing, fmt, narrative_exp
+from analysis import (
+    charts_cliff,
+    charts_compare,
+    charts_fund,
+    charts_lending,
+    charts_sizing,
+    fmt,
+    narrative_exp,
+    style,
+)
 from sim.experiments.compare import comparison_table
 from sim.experiments.stats import MIN_N
 
@@ -163,3 +173,49 @@ def test_comparison_chart_draws_no_whisker_from_two_pairs():
     assert not ax.collections or all(len(c.get_segments()) == 0 for c in ax.collections), (
         "no interval drawn"
     )
+
+
+def monthly(values: list[list[float]]) -> pd.DataFrame:
+    """A long monthly table: replicate i has the series ``values[i]`` over three months."""
+    return pd.DataFrame(
+        [
+            {"replicate": i, "month": f"2019-0{t + 1}", "loan_balance": v, "fund_balance": v}
+            for i, series_ in enumerate(values)
+            for t, v in enumerate(series_)
+        ]
+    )
+
+
+@pytest.mark.parametrize("n", [2, MIN_N])
+def test_series_range_needs_enough_runs(n):
+    runs = [[1e6 * (i + 1), 2e6 * (i + 1), 3e6 * (i + 1)] for i in range(n)]
+    data = monthly(runs)
+    for fig in (
+        charts_lending.plot_loan_balance(data, "en"),
+        charts_fund.plot_fund_fan(data, "en"),
+    ):
+        ax = fig.axes[0]
+        median = [ln for ln in ax.get_lines() if ln.get_label() == "Median"]
+        assert len(median) == 1
+        np.testing.assert_allclose(median[0].get_ydata(), np.median(runs, axis=0), rtol=1e-12)
+        ranges = [c for c in ax.collections if len(c.get_paths())]
+        runs_drawn = [ln for ln in ax.get_lines() if ln.get_color() == style.COLORS["band"]]
+        if n < MIN_N:  # no 5-95 % range from two values: each run is drawn instead
+            assert ranges == [], "a range drawn from two runs"
+            assert len(runs_drawn) == n
+            legend = [t.get_text() for t in ax.get_legend().get_texts()]
+            assert "Each run (too few for a range)" in legend, legend
+        else:
+            top = max(c.get_paths()[0].vertices[:, 1].max() for c in ranges)
+            assert top == pytest.approx(np.percentile(np.array(runs)[:, 2], 95), rel=1e-12)
+            assert runs_drawn == []
+
+
+@pytest.mark.parametrize("n", [2, MIN_N])
+def test_cliff_range_needs_enough_runs(n):
+    cliff = pd.concat(
+        [fx.cliff_table(0, i).assign(scenario="cliff_abrupt", replicate=i) for i in range(n)]
+    )
+    ax = charts_cliff.plot_cliff_income(cliff, "en").axes[0]
+    ranges = [c for c in ax.collections if len(c.get_paths())]
+    assert (len(ranges) > 0) == (n >= MIN_N), f"{n} runs: range drawn {len(ranges) > 0}"
