@@ -44,11 +44,15 @@ def with_leverage(data: pd.DataFrame) -> pd.DataFrame:
 
 
 def exhausted(data: pd.DataFrame) -> pd.Series:
-    """Per row: the fund has run short (shortfall recorded or balance at or below zero)."""
-    flag = data["fund_balance"] <= 0
+    """Per row: the fund has failed to pay a claim (a shortfall recorded by then).
+
+    The summary's ``fund_exhausted`` by month: a fund at zero that has not had to pay a claim
+    has not failed one. Tables without ``cum_fund_shortfall`` fall back on a balance at or
+    below zero.
+    """
     if "cum_fund_shortfall" in data.columns:
-        flag |= data["cum_fund_shortfall"] > 0
-    return flag
+        return data["cum_fund_shortfall"] > 0
+    return data["fund_balance"] <= 0
 
 
 def exhaustion_probability(data: pd.DataFrame) -> pd.Series:
