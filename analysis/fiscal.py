@@ -5,7 +5,7 @@ net of recoveries and fund top-ups (running totals differenced to yearly flows);
 further budget line the model records as a running total (guarantee-fee subsidy, guarantor
 reimbursement, draws on the deposit at the provincial guarantor, enterprise interest subsidy,
 or a later ``cum_*subsidy*`` / ``cum_*reimburs*``
-column). Top-ups refill the fund that pays the payouts, so the two are shown side by side
+column, but not ``cum_reimbursement_shortfall``, the refunds left unpaid). Top-ups refill the fund that pays the payouts, so the two are shown side by side
 rather than adding up to the model's ``cum_fiscal_cost`` (subsidy + net payouts).
 """
 
@@ -22,7 +22,9 @@ CUM_LINES = {
     "provincial_deposit_payouts": "cum_provincial_deposit_payouts",
     "enterprise_interest_subsidy": "cum_enterprise_interest_subsidy",
 }
-NOT_EXTRA = {"cum_interest_subsidy", "cum_fiscal_cost", *CUM_LINES.values()}
+# refunds the county compensation fund could not pay: money the budget did not spend
+UNPAID = {"cum_reimbursement_shortfall"}
+NOT_EXTRA = {"cum_interest_subsidy", "cum_fiscal_cost", *CUM_LINES.values(), *UNPAID}
 EXTRA = re.compile(r"^cum_\w*(subsid|reimburs)")
 
 

@@ -228,6 +228,14 @@ def test_fiscal_uses_the_budget_columns_present(run):
     assert "其他财政支出（new_levy_subsidy）" in legend
 
 
+def test_unpaid_refunds_are_no_budget_line(run):
+    ts = run.timeseries.assign(cum_reimbursement_shortfall=np.arange(len(run.timeseries)) * 1e4)
+    table = fiscal.fiscal_by_year(ts)
+    assert "reimbursement_shortfall" not in table.columns, "a refund not paid is not spent"
+    spent = table.drop(columns="fund_topups", errors="ignore").to_numpy().sum()
+    assert spent == pytest.approx(ts["cum_fiscal_cost"].iloc[-1], rel=1e-9)
+
+
 def test_cliff_lines_pool_cohorts_per_rule():
     poverty = pd.concat(
         [
