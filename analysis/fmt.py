@@ -39,9 +39,14 @@ def pct_exact(x: float) -> str:
     return f"{x * 100:.10g}%"
 
 
+def _unsigned_zero(x: float, digits: int) -> float:
+    """``x`` rounded to ``digits`` decimals, a difference that rounds to zero as +0 (never -0)."""
+    return round(x, digits) + 0.0
+
+
 def pp(x: float, lang: Lang, unit: bool = True) -> str:
     """A difference of two shares in percentage points, with its sign."""
-    return f"{x * 100:+.2f}" + (" " + label("unit_pp", lang) if unit else "")
+    return f"{_unsigned_zero(x * 100, 2):+.2f}" + (" " + label("unit_pp", lang) if unit else "")
 
 
 def signed(x: float, kind: str, lang: Lang, unit: bool = True) -> str:
@@ -49,8 +54,9 @@ def signed(x: float, kind: str, lang: Lang, unit: bool = True) -> str:
     if kind in ("share", "flag"):
         return pp(x, lang, unit)
     if kind == "money":
-        return ("+" if x >= 0 else "-") + money(abs(x), lang)
-    return f"{x:+,.1f}"
+        shown = money(abs(x), lang)
+        return ("-" if x < 0 and shown != money(0.0, lang) else "+") + shown
+    return f"{_unsigned_zero(x, 1):+,.1f}"
 
 
 def count(n: float) -> str:

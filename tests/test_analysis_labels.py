@@ -120,4 +120,8 @@ def test_shares_counts_and_points():
     assert fmt.pct(0.0041) == "0.41%", "small shares keep two decimals"
     assert fmt.count(53746) == "53,746"
     assert fmt.pp(-0.1241, "zh") == "-12.41 个百分点"
+    assert fmt.pp(-0.00004, "zh") == "+0.00 个百分点", "no change reads +0.00, never -0.00"
+    assert fmt.signed(-0.3, "money", "zh") == "+0 元"
+    assert fmt.signed(-0.04, "count", "zh") == "+0.0"
+    assert fmt.signed(-5000.0, "money", "zh") == "-5,000 元"
     assert fmt.value(2019, "id", "zh") == "2019", "years are not written 2,019"
