@@ -570,6 +570,10 @@ SENTENCES = {
         "帮扶结束后 {k} 年内返贫的比例（各次模拟的中位数）：{parts}。",
         "Share poor again within {k} years after supports end (median over replicates): {parts}.",
     ),
+    "s_cliff_end_one": (
+        "帮扶结束后 {k} 年内返贫的比例：{parts}。",
+        "Share poor again within {k} years after supports end: {parts}.",
+    ),
 }
 
 DISCOVERY = {

@@ -165,7 +165,8 @@ def cliff(
     """
     out = []
     if table is not None and not table.empty and "relapsed_share" in table.columns:
-        rates = relapse_around_end(table)["median"].dropna()  # years the horizon reached
+        bands = relapse_around_end(table)
+        rates = bands["median"].dropna()  # years the horizon reached
         rel = rates.index.get_level_values("years_relative_to_support_end")
         if (rel >= 0).any():
             r = min(year - 1, int(rel.max()))
@@ -177,7 +178,8 @@ def cliff(
                 for s in ordered(pd.Series(at.index.astype(str)))
             ]
             sep = label("list_sep", lang)
-            out.append(label("s_cliff_end", lang).format(k=r + 1, parts=sep.join(parts)))
+            key = "s_cliff_end" if bands["n"].max() > 1 else "s_cliff_end_one"  # one run: no median
+            out.append(label(key, lang).format(k=r + 1, parts=sep.join(parts)))
     return out + _cliff_after_exit(poverty, lang, year)
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
+from analysis import narrative
 from analysis.briefing import main
 from analysis.contents_exp import experiment_contents
 from analysis.labels import label
@@ -229,3 +230,29 @@ def test_command_line_entry_point_reports_bad_input(tmp_path):
 def test_seed_records_print_as_paths():
     assert seed_text([2019, 3]) == "2019/3"
     assert seed_text(7) == "7"
+
+
+def _relapse_table(replicates: int) -> pd.DataFrame:
+    years = list(range(-1, 3))
+    return pd.DataFrame(
+        [
+            {
+                "scenario": "baseline",
+                "replicate": i,
+                "exit_year": 2019,
+                "years_relative_to_support_end": y,
+                "n_households": 100,
+                "mean_income_per_person": 8000.0,
+                "relapsed_share": 0.04 * (y + 1) + 0.01 * i,
+            }
+            for i in range(replicates)
+            for y in years
+        ]
+    )
+
+
+def test_relapse_sentence_names_a_median_only_over_several_runs():
+    (one,) = narrative.cliff(None, "zh", table=_relapse_table(1))
+    assert one == "帮扶结束后 3 年内返贫的比例：「基准情景」12.0%。", "one run has no median"
+    (many,) = narrative.cliff(None, "zh", table=_relapse_table(3))
+    assert "（各次模拟的中位数）" in many and "13.0%" in many
