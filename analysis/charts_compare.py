@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from analysis import kinds, style, ticks
+from analysis import fmt, kinds, style, ticks
 from analysis.charts_cliff import scenario_label
 from analysis.labels import Lang, label
 from sim.experiments.stats import MIN_N
@@ -61,6 +61,7 @@ def plot_difference(
     ax.set_ylim(len(rows) - 0.5, -0.5)
     values = np.concatenate([rows[["diff_ci_low", "diff_ci_high"]].to_numpy(float).ravel(), mean])
     unit = ticks.value_axis(ax, values, kinds.kind(outcome), lang, axis="x")
+    unit = unit or fmt.count_unit(outcome, lang)  # months, events: a count says what it counts
     ax.set_xlabel(
         ticks.with_unit("diff_from_baseline", unit, lang)
         if unit

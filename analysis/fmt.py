@@ -59,6 +59,21 @@ def signed(x: float, kind: str, lang: Lang, unit: bool = True) -> str:
     return f"{_unsigned_zero(x, 1):+,.1f}"
 
 
+# what an outcome counted in its own unit counts (its differences are stated with the unit)
+COUNT_UNITS = {
+    "months_with_suspension": "unit_months",
+    "months_capacity_bound": "unit_months",
+    "n_suspension_events": "unit_events",
+    "peak_villages_suspended": "unit_villages",
+}
+
+
+def count_unit(outcome: str, lang: Lang) -> str:
+    """The unit of a counted outcome (months, events, villages), or "" when it has none."""
+    key = COUNT_UNITS.get(outcome)
+    return label(key, lang) if key else ""
+
+
 def count(n: float) -> str:
     """A whole number with thousands separators."""
     return f"{round(n):,}"

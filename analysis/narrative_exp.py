@@ -79,10 +79,10 @@ def scenario_lines(summary: pd.DataFrame, lang: Lang) -> list[str]:
 
 
 def _diff_part(row, lang: Lang) -> str:
-    k = kinds.kind(row.outcome)
+    k, unit = kinds.kind(row.outcome), fmt.count_unit(row.outcome, lang)
     return label("s_diff_part", lang).format(
         outcome=outcome_label(row.outcome, lang),
-        diff=fmt.signed(row.diff_mean, k, lang),
+        diff=" ".join(filter(None, [fmt.signed(row.diff_mean, k, lang), unit])),
         lo=fmt.signed(row.diff_ci_low, k, lang, unit=False),
         hi=fmt.signed(row.diff_ci_high, k, lang, unit=False),
     )

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from analysis import narrative
+from analysis import narrative, narrative_exp
 from analysis.briefing import main
 from analysis.contents_exp import experiment_contents
 from analysis.labels import label
@@ -256,3 +256,20 @@ def test_relapse_sentence_names_a_median_only_over_several_runs():
     assert one == "帮扶结束后 3 年内返贫的比例：「基准情景」12.0%。", "one run has no median"
     (many,) = narrative.cliff(None, "zh", table=_relapse_table(3))
     assert "（各次模拟的中位数）" in many and "13.0%" in many
+
+
+def test_a_difference_in_months_says_months():
+    comparison = pd.DataFrame(
+        {
+            "scenario": ["strict_breaker"],
+            "outcome": ["months_with_suspension"],
+            "diff_mean": [14.33],
+            "diff_ci_low": [7.91],
+            "diff_ci_high": [20.76],
+            "n": [6],
+        }
+    )
+    (zh,) = narrative_exp.differences(comparison, "baseline", "zh")
+    assert "有暂停的月数平均变化 +14.3 个月（95% 置信区间 +7.9 至 +20.8）" in zh
+    (en,) = narrative_exp.differences(comparison, "baseline", "en")
+    assert "+14.3 months on average" in en

@@ -283,6 +283,10 @@ def test_comparison_dots_and_whiskers_are_the_table(exp):
         assert ax.get_lines()[0].get_xdata()[0] == pytest.approx(row["diff_mean"])
         segs = ax.collections[0].get_segments()[0][:, 0]
         assert sorted(segs) == pytest.approx([row["diff_ci_low"], row["diff_ci_high"]])
+    units = {o: ax.get_xlabel() for ax, o in zip(fig.axes, chosen, strict=True)}
+    assert units["months_with_suspension"] == "与基准情景之差（个月）", "months say they are months"
+    assert units["final_household_loan_rate"] == "与基准情景之差（个百分点）"
+    assert units["cum_fiscal_cost"].endswith("元）")
 
 
 def test_fund_sizing_marks_target_and_answer(exp):
