@@ -555,6 +555,13 @@ SENTENCES = {
         "runs out, so the answer rests on a handful of runs; use at least {need} replicates "
         "(--n).",
     ),
+    "s_sizing_few_one": (
+        "注意：目标耗尽概率为 {alpha} 时，{n} 次重复模拟中预计补偿金耗尽不到 1 次，结果仅依赖极少数模拟；"
+        "请至少使用 {need} 次重复模拟（--n）。",
+        "Caution: at a target of {alpha}, {n} replicates are expected to hold fewer than one run "
+        "in which the fund runs out, so the answer rests on very few runs; use at least {need} "
+        "replicates (--n).",
+    ),
     "s_sizing_none": (
         "所测试的补偿金规模中，没有一个能把耗尽概率控制在 {alpha} 以内（最大规模 {max_fund} 时为 {p}）。",
         "None of the fund sizes tried keeps the probability of running out at or below {alpha} "

@@ -143,8 +143,9 @@ def sizing(
             )
         )
     if n and n * answer["alpha"] < 10:
+        few = "s_sizing_few" if n * answer["alpha"] >= 1 else "s_sizing_few_one"  # not "about 0"
         out.append(
-            label("s_sizing_few", lang).format(
+            label(few, lang).format(
                 n=fmt.count(n),
                 alpha=alpha,
                 k=f"{n * answer['alpha']:.0f}",

@@ -156,6 +156,8 @@ def test_sizing_from_few_replicates_is_flagged_and_the_check_quoted():
     assert "at least 200 replicates" in text[2], "10 / 0.05 = 200"
     plenty = narrative_exp.sizing(answer(), CURVE, "en", n=200)
     assert len(plenty) == 1, f"200 x 0.05 = 10 exhaustions: no caution: {plenty}"
+    (*_, few) = narrative_exp.sizing(answer(), CURVE, "zh", n=8)
+    assert "预计补偿金耗尽不到 1 次" in few and "约 0 次" not in few, f"8 x 0.05 = 0.4: {few}"
 
 
 def test_an_answer_at_the_edge_of_the_grid_is_not_called_a_minimum():
