@@ -47,6 +47,12 @@ def _decimals(top: float) -> int:
     return 2 if top < 0.005 else 1 if top < 0.05 else 0
 
 
+def support_end(ax: Axes, lang: Lang) -> None:
+    """Mark the end of supports between year -1 (the last supported) and 0, named in the legend."""
+    ax.axvline(-0.5, color=style.COLORS["zero"], ls=":", lw=1, gid="support_end",
+               label=label("support_end_marker", lang))  # fmt: skip
+
+
 def no_data(ax: Axes, text: str) -> None:
     """Write ``text`` in the middle of an empty frame: the chart has nothing to draw."""
     ax.set_xticks([])
@@ -205,7 +211,7 @@ def plot_cliff_relapse(
         _range(ax, r, color, 0.15)
         ax.plot(r.index, r["median"].to_numpy(), marker="o", ms=3, color=color,
                 ls=("-", "--", ":")[i % 3], label=scenario_label(name, lang), gid=name)  # fmt: skip
-    ax.axvline(-0.5, color=style.COLORS["zero"], ls=":", lw=1)
+    support_end(ax, lang)
     ticks.share_axis(ax, decimals=_decimals(rates["p95"].max()))
     ax.set_ylim(bottom=0)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -248,7 +254,7 @@ def plot_cliff_cohorts(
         _range(ax, r, color, 0.12)
         ax.plot(r.index, r["median"].to_numpy(), marker="o", ms=3, color=color,
                 label=label("cohort_named", lang).format(year=int(year)), gid=str(year))  # fmt: skip
-    ax.axvline(-0.5, color=style.COLORS["zero"], ls=":", lw=1)
+    support_end(ax, lang)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ticks.plain_axis(ax)
     ticks.legend_below(ax)
@@ -280,7 +286,7 @@ def plot_cliff_income(
             label=scenario_label(name, lang),
             gid=name,
         )
-    ax.axvline(0, color=style.COLORS["zero"], ls=":", lw=1)
+    support_end(ax, lang)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ticks.plain_axis(ax)
     ticks.legend_below(ax)

@@ -273,6 +273,10 @@ TABLES = {
     "n_returned": ("返贫户数", "Households returned"),
     "return_rate": ("返贫率", "Return-to-poverty rate"),
     "years_relative_to_support_end": ("距帮扶结束年数", "Years relative to the end of support"),
+    "support_end_marker": (
+        "帮扶结束（第 -1 年为最后一个帮扶年）",
+        "End of support (year -1 is the last supported year)",
+    ),
     "mean_income_per_person": ("人均收入", "Income per person"),
     "relapsed_share": ("累计返贫率", "Share poor again"),
     "enterprise": ("企业", "Enterprise"),

@@ -316,3 +316,32 @@ def test_charts_draw_on_a_given_axes(run):
     assert charts_lending.plot_loan_balance(run.timeseries, "zh", axes[0]) is fig
     assert charts_risk.plot_npl_ratio(run.timeseries, run.config, "zh", axes[1]) is fig
     render(fig)
+
+
+def test_the_end_of_support_is_one_named_line_between_years_minus_one_and_zero():
+    cliff = pd.DataFrame(
+        [
+            {
+                "scenario": "baseline",
+                "replicate": 0,
+                "exit_year": exit_year,
+                "years_relative_to_support_end": y,
+                "n_households": 100,
+                "mean_income_per_person": 8000.0 + 100 * y,
+                "relapsed_share": 0.03 * max(y + 1, 0),
+            }
+            for exit_year in (2016, 2018)
+            for y in range(-2, 3)
+        ]
+    )
+    plots = (
+        charts_cliff.plot_cliff_income,
+        charts_cliff.plot_cliff_relapse,
+        charts_cliff.plot_cliff_cohorts,
+    )
+    for plot in plots:
+        ax = render(plot(cliff, "zh")).axes[0]
+        (marker,) = [ln for ln in ax.get_lines() if ln.get_gid() == "support_end"]
+        assert list(marker.get_xdata()) == [-0.5, -0.5], plot.__name__
+        legend = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert "帮扶结束（第 -1 年为最后一个帮扶年）" in legend, (plot.__name__, legend)
