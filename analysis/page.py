@@ -92,7 +92,9 @@ STYLE_BODY = (
     "font-family: 'Noto Sans SC', 'Microsoft YaHei', 'PingFang SC', sans-serif; "
     "max-width: 60em; margin: 2em auto; line-height: 1.6; color: #222"
 )
-STYLE_CELL = "border: 1px solid #bbb; padding: 2px 6px; text-align: right"
+# a number never breaks from its unit (1,757 万元, +0.00 个百分点); the table is set smaller
+STYLE_TABLE = "border-collapse: collapse; font-size: 0.85em"
+STYLE_CELL = "border: 1px solid #bbb; padding: 2px 6px; text-align: right; white-space: nowrap"
 STYLE_HEAD = "border: 1px solid #bbb; padding: 2px 6px; background: #ddebf7"
 
 
@@ -138,4 +140,4 @@ def _html_table(table: pd.DataFrame) -> str:
         for r in table.itertuples(index=False)
     ]
     body = "".join(f"<tr>{r}</tr>" for r in rows)
-    return f'<table style="border-collapse: collapse"><tr>{head}</tr>{body}</table>'
+    return f'<table style="{STYLE_TABLE}"><tr>{head}</tr>{body}</table>'

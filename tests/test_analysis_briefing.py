@@ -273,3 +273,11 @@ def test_a_difference_in_months_says_months():
     assert "有暂停的月数平均变化 +14.3 个月（95% 置信区间 +7.9 至 +20.8）" in zh
     (en,) = narrative_exp.differences(comparison, "baseline", "en")
     assert "+14.3 months on average" in en
+
+
+def test_bulletin_cells_keep_a_number_with_its_unit(run_pack):
+    page = pages(run_pack)["briefing.html"]
+    cells = re.findall(r'<td style="([^"]*)">([^<]*)</td>', page)
+    with_unit = [style for style, text in cells if text.endswith(("万元", "个百分点"))]
+    assert with_unit, "the bulletin shows amounts and changes with their units"
+    assert all("white-space: nowrap" in s for s in with_unit), "1,757 万元 must not break"
