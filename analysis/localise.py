@@ -15,9 +15,17 @@ from analysis.charts_cliff import scenario_label
 from analysis.labels import Lang, has_label, label, label_or
 
 
-def header(column: str, lang: Lang) -> str:
-    """Column header in ``lang`` (the column name itself when unlabelled)."""
-    return label(column, lang) if has_label(column) else column
+def header(column: str, lang: Lang, unit: bool = False) -> str:
+    """Column header in ``lang`` (the column name itself when unlabelled).
+
+    With ``unit``, an amount's header names its unit, 元 / yuan: a workbook or CSV cell holds
+    the bare number.
+    """
+    text = label(column, lang) if has_label(column) else column
+    if not unit or kinds.kind(column) != "money":
+        return text
+    yuan = label("unit_yuan", lang)
+    return f"{text}（{yuan}）" if lang == "zh" else f"{text} ({yuan})"
 
 
 def outcome_label(key: str, lang: Lang) -> str:
@@ -41,8 +49,8 @@ def _values(column: str, values: pd.Series, lang: Lang) -> pd.Series:
     return values
 
 
-def localise(table: pd.DataFrame, lang: Lang) -> pd.DataFrame:
-    """A copy with translated text values and headers."""
+def localise(table: pd.DataFrame, lang: Lang, units: bool = False) -> pd.DataFrame:
+    """A copy with translated text values and headers (amounts' headers in yuan with ``units``)."""
     out = pd.DataFrame({c: _values(c, table[c], lang) for c in table.columns})
-    out.columns = [header(c, lang) for c in table.columns]
+    out.columns = [header(c, lang, units) for c in table.columns]
     return out

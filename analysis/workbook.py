@@ -1,7 +1,8 @@
 """The Excel workbook (openpyxl) and the CSV files beside it.
 
 One sheet per table, headers in the chosen language (bold, frozen), number formats by the
-kind of each column (amounts stay in yuan with separators, so sums in Excel still work),
+kind of each column (amounts stay in yuan with separators, so sums in Excel still work, and
+their headers say 元 / yuan),
 column widths from the content. Files are written under a temporary name and renamed.
 """
 
@@ -78,7 +79,7 @@ def _format(ws: Worksheet, sheet: Sheet, local: pd.DataFrame) -> None:
 
 
 def _fill(ws: Worksheet, sheet: Sheet, lang: Lang) -> None:
-    local = localise(sheet.table, lang)
+    local = localise(sheet.table, lang, units=True)
     ws.append(list(local.columns))
     for row in local.itertuples(index=False):
         ws.append([cell_value(v) for v in row])
@@ -109,7 +110,8 @@ def write_csvs(sheets: list[Sheet], folder: Path, lang: Lang) -> list[Path]:
     for sheet in sheets:
         path = folder / f"{sheet.name}.csv"
         tmp = path.with_name(f".{path.name}.tmp")
-        localise(sheet.table, lang).to_csv(tmp, index=False, encoding="utf-8-sig")
+        local = localise(sheet.table, lang, units=True)
+        local.to_csv(tmp, index=False, encoding="utf-8-sig")
         os.replace(tmp, path)
         paths.append(path)
     return paths

@@ -19,7 +19,7 @@ import pytest
 from analysis import charts_cliff
 from analysis.briefing import main as briefing
 from analysis.contents_exp import experiment_sentences, outcome_quantiles
-from analysis.labels import label
+from analysis.localise import header
 from analysis.source import read_experiment, read_run
 from sim.experiments.cli import main as experiments
 
@@ -105,7 +105,7 @@ def test_missing_outcomes_are_missing_in_the_tables(short):
         assert math.isnan(row["median"]) and row["n"] == 0, f"{outcome}: missing, not 0"
     csv = pd.read_csv(pack / "csv" / "replicates.csv", encoding="utf-8-sig")
     for outcome in ("relapse_after_support_end_1y", "cliff_income_change"):
-        assert csv[label(outcome, "zh")].isna().all(), f"{outcome}: empty cells, not 0"
+        assert csv[header(outcome, "zh", unit=True)].isna().all(), f"{outcome}: empty cells, not 0"
     if months < 24:
         assert poverty.empty, "no cohort a full year out of poverty"
 

@@ -74,7 +74,9 @@ def test_monthly_sheet_is_the_timeseries_with_formats(run_book):
     book, run, _ = run_book
     ts = run.timeseries
     data = rows(book[label("sheet_monthly", "zh")])
-    assert list(data[0]) == [header(c, "zh") for c in ts.columns]
+    assert list(data[0]) == [header(c, "zh", unit=True) for c in ts.columns]
+    assert header("loan_balance", "zh", unit=True) == "贷款余额（元）", "amounts say they are yuan"
+    assert header("household_loan_rate", "zh", unit=True) == "户贷率", "a share is formatted as %"
     col = list(ts.columns).index("loan_balance")
     assert [r[col] for r in data[1:]] == pytest.approx(ts["loan_balance"].tolist())
     ws = book[label("sheet_monthly", "zh")]
@@ -103,9 +105,9 @@ def test_csv_files_sit_beside_the_workbook(run_book):
         assert (pack / "csv" / f"{name}.csv").is_file(), f"{name}.csv missing"
     with open(pack / "csv" / "monthly.csv", encoding="utf-8-sig", newline="") as fh:
         head = next(csv.reader(fh))
-    assert head == [header(c, "zh") for c in run.timeseries.columns]
+    assert head == [header(c, "zh", unit=True) for c in run.timeseries.columns]
     frame = pd.read_csv(pack / "csv" / "monthly.csv", encoding="utf-8-sig")
-    assert frame[header("loan_balance", "zh")].tolist() == pytest.approx(
+    assert frame["贷款余额（元）"].tolist() == pytest.approx(
         run.timeseries["loan_balance"].tolist()
     )
 
