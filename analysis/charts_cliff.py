@@ -16,30 +16,49 @@ frame (``empty``: the sentence to show) instead of drawing an empty or flat line
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from analysis import style, ticks
+from analysis import fmt, style, ticks
 from analysis.labels import Lang, label
 from analysis.source import CLIFF_RULES as RULES
 from sim import config
 from sim.experiments.stats import MIN_N
 
+# the candidates of a fund sizing (sim.experiments.search.Axis.label): fund_6000000, leverage_8
+CANDIDATE = re.compile(r"^(fund|leverage)_(\d+(?:\.\d+)?)$")
+
 
 def scenario_label(name: str, lang: Lang) -> str:
     """Display name of a scenario, as its file in ``scenarios/`` declares it (``label``).
 
-    A name without a scenario file (an experiment folder renamed by hand) is shown as is.
+    A fund-sizing candidate reads as its fund or multiple (补偿金 600 万元, 放大倍数 8 倍); any
+    other name without a scenario file (an experiment folder renamed by hand) is shown as is.
     """
-    return config.scenario_label(name, lang)
+    shown = config.scenario_label(name, lang)
+    found = CANDIDATE.match(name) if shown == name else None
+    if found is None:
+        return shown
+    value = float(found[2])
+    if found[1] == "fund":
+        return label("candidate_fund", lang).format(fund=fmt.money(value, lang))
+    return label("candidate_leverage", lang).format(leverage=f"{value:g}")
 
 
 def ordered(names: pd.Series) -> list[str]:
-    """Scenario names in rule order (abrupt, tapered, retention), then any others."""
+    """Scenario names in rule order (abrupt, tapered, retention), then any others.
+
+    Fund-sizing candidates come after the others, by size.
+    """
     present = list(dict.fromkeys(names))
-    return [r for r in RULES if r in present] + [n for n in present if n not in RULES]
+    others = [n for n in present if n not in RULES]
+    size = {n: (m[1], float(m[2])) for n in others if (m := CANDIDATE.match(n))}
+    others = [n for n in others if n not in size] + sorted(size, key=size.__getitem__)
+    return [r for r in RULES if r in present] + others
 
 
 def _decimals(top: float) -> int:

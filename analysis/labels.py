@@ -31,6 +31,8 @@ GENERAL = {
     "unit_times_suffix": (" 倍", "×"),
     "unit_count": ("个", "number"),
     "unit_multiple": ("倍", "times"),
+    "candidate_fund": ("补偿金 {fund}", "Fund of {fund}"),
+    "candidate_leverage": ("放大倍数 {leverage} 倍", "Leverage {leverage}×"),
     "unit_months": ("个月", "months"),
     "unit_events": ("次", "events"),
     "unit_villages": ("个村", "villages"),

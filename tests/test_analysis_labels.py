@@ -7,9 +7,10 @@ import re
 import string
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from analysis import fiscal, fmt, tables
+from analysis import charts_cliff, fiscal, fmt, tables
 from analysis.labels import LABELS, LANGS, label, label_or
 
 ANALYSIS = Path(__file__).resolve().parents[1] / "analysis"
@@ -125,3 +126,14 @@ def test_shares_counts_and_points():
     assert fmt.signed(-0.04, "count", "zh") == "+0.0"
     assert fmt.signed(-5000.0, "money", "zh") == "-5,000 元"
     assert fmt.value(2019, "id", "zh") == "2019", "years are not written 2,019"
+
+
+def test_fund_sizing_candidates_read_as_their_size():
+    assert charts_cliff.scenario_label("fund_6000000", "zh") == "补偿金 600 万元"
+    assert charts_cliff.scenario_label("fund_420000", "en") == "Fund of 420,000 yuan"
+    assert charts_cliff.scenario_label("leverage_8.5", "zh") == "放大倍数 8.5 倍"
+    assert charts_cliff.scenario_label("baseline", "zh") == "基准情景"
+    names = pd.Series(["fund_12000000", "fund_380000", "fund_6000000"])
+    assert charts_cliff.ordered(names) == ["fund_380000", "fund_6000000", "fund_12000000"], (
+        "by size, not as text"
+    )
