@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from sim import load_config
-from sim.experiments import size_fund
+from sim.experiments import fund_sizing, size_fund
 from sim.experiments.fund_sizing import CURVE
 from sim.experiments.search import FUND, LEVERAGE, search
 
@@ -337,3 +337,17 @@ def test_one_pass_never_answers_below_a_fund_that_fails_alpha(one_pass_and_grid)
     assert at["p_exhausted"] <= ALPHA, "simulated at the answer on the same seeds, it meets alpha"
     s = math.sqrt(ALPHA * (1 - ALPHA) * (1 / N_OP + 1 / 40))
     assert op["check"]["p_exhausted"] <= ALPHA + 5.3 * s, "and on fresh seeds (z = 5.3)"
+
+
+@pytest.mark.parametrize(
+    ("alpha", "n", "says"),
+    [
+        (0.05, 8, "hold fewer than one with an exhausted fund; use --n 200 or more"),
+        (0.05, 40, "hold only about 2 with an exhausted fund; use --n 200 or more"),
+        (0.05, 200, ""),
+    ],
+)
+def test_caution_counts_the_exhausted_runs_to_expect(alpha, n, says):
+    check = {"p_exhausted_ci_low": 0.0}
+    text = fund_sizing.caveats(alpha, n, check)
+    assert (says in text) if says else text == "", text

@@ -209,7 +209,8 @@ def caveats(alpha: float, n: int, check: dict) -> str:
     """Plain warnings when the replicates cannot support the answer."""
     text = ""
     if n * alpha < 10:
-        text += (f" Caution: at alpha = {alpha:g}, {n} replicates hold only about {n * alpha:.0f} "
+        held = "fewer than one" if n * alpha < 1 else f"only about {n * alpha:.0f}"
+        text += (f" Caution: at alpha = {alpha:g}, {n} replicates hold {held} "
                  f"with an exhausted fund; use --n {int(np.ceil(10 / alpha))} or more.")  # fmt: skip
     if check["p_exhausted_ci_low"] > alpha:
         text += " The fresh-seed check does not confirm the answer (its interval lies above alpha)."
