@@ -254,6 +254,7 @@ class EnterpriseConfig:
     p_breach: float = MISSING  # yearly P(breaking the link although able to pay)
     p_breach_persists: float = MISSING  # P(a breach is not rectified within the window)
     rectification_months: int = MISSING  # window to rectify after a failed review (§2)
+    review_months: int = MISSING  # months between profit and solvency reviews (12: yearly)
     renewal: bool = MISSING  # compliant enterprises' loans are renewed at maturity (续贷)
     p_apply_monthly: float = MISSING  # monthly P(an enterprise without a loan applies)
     new_loans_after_campaign: bool = MISSING  # new enterprise loans also after the campaign

@@ -45,6 +45,7 @@ class EnterpriseTable:
     hh_enterprise: np.ndarray  # enterprise each household is linked to (-1 none)
     hh_employer: np.ndarray  # enterprise employing a member of each household (-1 none)
     hh_eligible: np.ndarray | None = None  # households the enterprise channel may link (static)
+    year_draws: tuple[np.ndarray, np.ndarray] | None = None  # the year's profit, breach draws
 
     @property
     def n(self) -> int:
@@ -196,18 +197,40 @@ def accrue_enterprise_interest(model: MicrocreditModel) -> None:
     ent.cash -= interest - subsidy
 
 
-def yearly_review(model: MicrocreditModel, due: np.ndarray) -> None:
-    """Profit, returns to linked households, default and compliance review (§2).
+def review_month(model: MicrocreditModel) -> bool:
+    """Whether enterprises are reviewed this month.
+
+    Every ``enterprise.review_months`` months, counted back from the assessment month (12: once
+    a year, at the assessment).
+    """
+    months = int(model.cfg.enterprise.review_months)
+    gap = model.calendar.month(model.t) - int(model.cfg.poverty.assessment_month)
+    return gap % months == 0
+
+
+def review(model: MicrocreditModel, due: np.ndarray | None) -> None:
+    """Profit, solvency and, at the assessment, returns and the compliance review (§2).
+
+    The year's profit rate of each enterprise is drawn at its first review of the year (one
+    draw a year, whatever the review interval, so the interval does not change the rate)
+    and a ``review_months / 12`` share of it is booked at each review; an enterprise whose
+    cash has fallen below ``-insolvency_cash_share`` of its loan defaults at the review that
+    finds it. Reviewed every 12 months this is the single yearly review at the assessment.
 
     Args:
         model: the model.
-        due: yuan each enterprise owes its linked households this year.
+        due: yuan each enterprise owes its linked households this year, paid at the
+            assessment month; None at the reviews in between.
     """
     ent, book, e = model.enterprises, model.enterprise_loans, model.cfg.enterprise
-    rng = model.streams["enterprise_profit"]
-    eta, u_breach = rng.standard_normal(ent.n), rng.random(ent.n)
+    months = int(e.review_months)
+    if ent.year_draws is None or model.calendar.month(model.t) <= months:
+        rng = model.streams["enterprise_profit"]
+        ent.year_draws = (rng.standard_normal(ent.n), rng.random(ent.n))
+    eta, u_breach = ent.year_draws
     live = (book.active & ~book.overdue & (ent.status == ACTIVE)).nonzero()[0]
-    ent.paid_fraction[:] = np.where(ent.status == ACTIVE, 1.0, 0.0)
+    if due is not None:
+        ent.paid_fraction[:] = np.where(ent.status == ACTIVE, 1.0, 0.0)
     if len(live) == 0:
         return
     d = model.defaults
@@ -218,7 +241,12 @@ def yearly_review(model: MicrocreditModel, due: np.ndarray) -> None:
         + np.sqrt(1.0 - e.rho_county - e.rho_sector) * eta[live]
     )
     principal = book.principal[live]
-    available = ent.cash[live] + (e.roa_mean + e.roa_sd * x) * principal
+    profit = (e.roa_mean + e.roa_sd * x) * principal
+    available = ent.cash[live] + (profit if months == 12 else profit * (months / 12.0))
+    if due is None:
+        ent.cash[live] = available
+        default(model, live[available < -e.insolvency_cash_share * principal])
+        return
     owed = due[live]
     paid = np.clip(np.divide(available, owed, out=np.ones(len(live)), where=owed > 0), 0.0, 1.0)
     ent.paid_fraction[live] = paid

@@ -341,12 +341,13 @@ class MicrocreditModel(mesa.Model):
         lending.review(self)
 
     def review_enterprises(self) -> None:
-        """Phase 6: enterprise deadlines, maturities and the yearly review (§1, §2)."""
+        """Phase 6: enterprise deadlines, maturities and the reviews (§1, §2)."""
         if self.enterprises.n == 0:
             return
         ent_cycle.monthly_review(self)
-        if self._assessment_month():
-            ent_cycle.yearly_review(self, self.poverty.enterprise_due(self))
+        if ent_cycle.review_month(self):
+            due = self.poverty.enterprise_due(self) if self._assessment_month() else None
+            ent_cycle.review(self, due)
 
     def recognise_losses(self) -> None:
         """Phase 7: claims paid by fund and guarantor, write-offs, recoveries (§6, §10)."""

@@ -222,6 +222,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
     _d("enterprise.p_breach", P01, "per year", "uncertainty", ASSUMPTION),
     _d("enterprise.p_breach_persists", P01, "probability", "uncertainty", ASSUMPTION),
     _d("enterprise.rectification_months", "[0, 120]", "months", "lever", "§2 限期整改; assumption"),
+    _d("enterprise.review_months", "[1, 12]", "months", "lever", "yearly as calibrated; Henan 137号 checks every 2-3 months [S3]; a divisor of 12"),
     _d("enterprise.leakage_share", P01, "share", "uncertainty", "§14 户贷企用 forbidden (0)"),
     _d("enterprise.p_apply_monthly", P01, "per month", "uncertainty", ASSUMPTION),
     _d("enterprise.recall_liquid_share", P01, "share of the loan", "uncertainty", ASSUMPTION),

@@ -296,6 +296,9 @@ def _rules(cfg: DictConfig) -> None:
         )
     _loss_timing(cfg)
     _sharing(cfg)
+    review = cfg.enterprise.review_months
+    if 12 % review:
+        _fail("enterprise.review_months", review, "give a divisor of 12: 1, 2, 3, 4, 6 or 12")
     f = cfg.fund
     if f.topup_rule not in TOPUP_RULES:
         _fail("fund.topup_rule", f.topup_rule, f"choose one of {', '.join(TOPUP_RULES)}")

@@ -159,3 +159,62 @@ def test_household_counts_add_up_under_every_rule(rule):
     assert (
         cohorts.groupby("exit_year")["n_returned"].apply(lambda x: x.is_monotonic_increasing)
     ).all()
+
+
+STEADY = ["enterprise.roa_sd=0", "enterprise.p_breach=0"]  # profit = roa_mean x principal
+
+
+def test_reviews_book_the_same_yearly_profit_in_shares():
+    """Six bimonthly shares of a year's profit leave the cash the single yearly review leaves."""
+    yearly = stepped([*STEADY, "enterprise.roa_mean=0.16"], 12)
+    bimonthly = stepped([*STEADY, "enterprise.roa_mean=0.16", "enterprise.review_months=2"], 12)
+    book = yearly.enterprise_loans
+    whole_year = (book.ti_start <= 0) & book.active & (yearly.enterprises.status == ACTIVE)
+    assert whole_year.sum() >= 1, "an enterprise that borrowed all year"
+    np.testing.assert_allclose(
+        bimonthly.enterprises.cash[whole_year], yearly.enterprises.cash[whole_year], rtol=1e-9
+    )
+    for model in (yearly, bimonthly):
+        release(model)
+
+
+def test_losses_are_found_at_the_review_that_finds_them(monkeypatch):
+    """Every two months a sixth of the year's loss is booked; an enterprise whose cash then lies
+    below -insolvency_cash_share of its loan defaults at that review, not in December."""
+    from sim import enterprises as ent_cycle
+
+    roa, months = -0.3, 2
+    model = build_model(
+        load_config(
+            "baseline",
+            [*SMALL, *STEADY, f"enterprise.roa_mean={roa}", f"enterprise.review_months={months}"],
+        ),
+        seed=4,
+    )
+    share = model.cfg.enterprise.insolvency_cash_share
+    real, seen = ent_cycle.review, []
+
+    def spy(m, due):
+        book, ent = m.enterprise_loans, m.enterprises
+        live = (book.active & ~book.overdue & (ent.status == ACTIVE)).nonzero()[0]
+        principal = book.principal[live]
+        expected = ent.cash[live] + (roa * principal) * (months / 12.0)
+        real(m, due)
+        if due is None:  # between assessments: no returns are paid
+            seen.append((m.calendar.month(m.t), expected < -share * principal, ent.status[live]))
+
+    monkeypatch.setattr(ent_cycle, "review", spy)
+    for _ in range(12):
+        model.step()
+    assert [month for month, *_ in seen] == [2, 4, 6, 8, 10]
+    for month, predicted, status in seen:
+        assert ((status == DEFAULTED) == predicted).all(), f"month {month}"
+    assert sum(int(p.sum()) for _, p, _ in seen) >= 1, "some enterprise fails before December"
+    release(model)
+
+
+def test_review_interval_must_divide_the_year():
+    from sim.validate import ConfigError
+
+    with pytest.raises(ConfigError, match="enterprise.review_months"):
+        load_config("baseline", [*SMALL, "enterprise.review_months=5"])

@@ -48,6 +48,7 @@ def test_library_is_complete():
         "cliff_abrupt",
         "cliff_tapered",
         "cliff_profit_retention",
+        "enterprise_checks",
     }
     assert expected <= set(available_scenarios()), (
         f"missing: {expected - set(available_scenarios())}"
