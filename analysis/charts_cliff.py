@@ -16,8 +16,6 @@ frame (``empty``: the sentence to show) instead of drawing an empty or flat line
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -27,10 +25,8 @@ from analysis import fmt, style, ticks
 from analysis.labels import Lang, label
 from analysis.source import CLIFF_RULES as RULES
 from sim import config
+from sim.experiments.search import parse_label
 from sim.experiments.stats import MIN_N
-
-# the candidates of a fund sizing (sim.experiments.search.Axis.label): fund_6000000, leverage_8
-CANDIDATE = re.compile(r"^(fund|leverage)_(\d+(?:\.\d+)?)$")
 
 
 def scenario_label(name: str, lang: Lang) -> str:
@@ -40,11 +36,11 @@ def scenario_label(name: str, lang: Lang) -> str:
     other name without a scenario file (an experiment folder renamed by hand) is shown as is.
     """
     shown = config.scenario_label(name, lang)
-    found = CANDIDATE.match(name) if shown == name else None
+    found = parse_label(name) if shown == name else None
     if found is None:
         return shown
-    value = float(found[2])
-    if found[1] == "fund":
+    axis, value = found
+    if axis == "fund":
         return label("candidate_fund", lang).format(fund=fmt.money(value, lang))
     return label("candidate_leverage", lang).format(leverage=f"{value:g}")
 
@@ -56,7 +52,7 @@ def ordered(names: pd.Series) -> list[str]:
     """
     present = list(dict.fromkeys(names))
     others = [n for n in present if n not in RULES]
-    size = {n: (m[1], float(m[2])) for n in others if (m := CANDIDATE.match(n))}
+    size = {n: found for n in others if (found := parse_label(n))}
     others = [n for n in others if n not in size] + sorted(size, key=size.__getitem__)
     return [r for r in RULES if r in present] + others
 

@@ -242,7 +242,7 @@ def review(model: MicrocreditModel, due: np.ndarray | None) -> None:
     )
     principal = book.principal[live]
     profit = (e.roa_mean + e.roa_sd * x) * principal
-    available = ent.cash[live] + (profit if months == 12 else profit * (months / 12.0))
+    available = ent.cash[live] + profit * (months / 12.0)  # x 1.0 is exact: yearly unchanged
     if due is None:
         ent.cash[live] = available
         default(model, live[available < -e.insolvency_cash_share * principal])

@@ -11,6 +11,7 @@ import pytest
 
 from sim import load_config
 from sim.experiments import fund_sizing, size_fund
+from sim.experiments import search as search_module
 from sim.experiments.fund_sizing import CURVE
 from sim.experiments.search import FUND, LEVERAGE, search
 
@@ -351,3 +352,14 @@ def test_caution_counts_the_exhausted_runs_to_expect(alpha, n, says):
     check = {"p_exhausted_ci_low": 0.0}
     text = fund_sizing.caveats(alpha, n, check)
     assert (says in text) if says else text == "", text
+
+
+@pytest.mark.parametrize(
+    ("axis", "name", "value"),
+    [(FUND, "fund", 380_000.0), (FUND, "fund", 6_000_000.0), (LEVERAGE, "leverage", 8.0),
+     (LEVERAGE, "leverage", 12.55)],
+)  # fmt: skip
+def test_candidate_labels_read_back(axis, name, value):
+    value = axis.snap(value)
+    assert search_module.parse_label(axis.label(value)) == (name, value)
+    assert search_module.parse_label("baseline") is None

@@ -13,6 +13,7 @@ between failing candidates is not taken for an answer.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -42,6 +43,17 @@ class Axis:
 
 FUND = Axis("fund.initial", +1, 10_000.0)
 LEVERAGE = Axis("fund.leverage", -1, 0.05)
+
+_LABEL = re.compile(r"^(fund|leverage)_(\d+(?:\.\d+)?)$")
+
+
+def parse_label(name: str) -> tuple[str, float] | None:
+    """The axis and value a candidate's label names, or None for any other name.
+
+    The inverse of :meth:`Axis.label`: ``fund_6000000`` gives ``("fund", 6e6)``.
+    """
+    found = _LABEL.match(name)
+    return (found[1], float(found[2])) if found else None
 
 
 def candidate_stats(rows: pd.DataFrame) -> dict[str, float]:
