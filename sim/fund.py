@@ -257,7 +257,9 @@ class FinanceOffice(mesa.Agent):
             hh.interest_fronted[idx] += fronted
             post("interest_paid", fronted)
             q = m.calendar_quarter(t) + delay
-            pending = self.pending_subsidy.setdefault(q, np.zeros(m.county.n_households))
+            pending = self.pending_subsidy.get(q)
+            if pending is None:  # (not setdefault: that would build a zero array every call)
+                pending = self.pending_subsidy[q] = np.zeros(m.county.n_households)
             pending[idx] += subsidised
         loans.interest_due[idx] = 0.0
 
