@@ -144,6 +144,62 @@ def test_existing_folder_that_is_not_a_pack_is_not_replaced(run_pack, tmp_path, 
     assert str(keep) in capsys.readouterr().err
 
 
+def _copy_run(tmp_path_factory, folder: Path) -> Path:
+    shutil.copytree(
+        fx.small_run(tmp_path_factory), folder, ignore=shutil.ignore_patterns("briefing")
+    )
+    return folder
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        ("briefing.md", "我的批注：请核对第三季度数字。\n"),  # a note added to the summary page
+        ("csv/bulletin.csv", "备注,由财政局补充\n"),  # a row added to a sheet
+        ("charts/mine.png", "my own chart"),  # a file of the user's in the pack's folders
+    ],
+    ids=["page", "sheet", "own file"],
+)
+def test_a_pack_with_a_file_changed_since_it_was_written_is_never_replaced(
+    edit, tmp_path, tmp_path_factory, capsys
+):
+    folder = _copy_run(tmp_path_factory, tmp_path / "run")
+    assert main([str(folder)]) == 0
+    pack = folder / "briefing"
+    meta = json.loads((pack / "pack.json").read_text(encoding="utf-8"))
+    assert set(meta["files"]) == set(_tree(pack)) - {"pack.json"}, "every file has a digest"
+    name, text = edit
+    with open(pack / name, "a", encoding="utf-8") as f:
+        f.write(text)
+    before = _tree(pack)
+    capsys.readouterr()
+    assert main([str(folder), "--lang", "en"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and str(pack / name) in err and "--out" in err, err
+    assert _tree(pack) == before, "the pack, and the edit, are left exactly as they were"
+    assert not [p for p in folder.iterdir() if p.name.startswith(".briefing")], "no leftovers"
+
+
+def test_an_unchanged_pack_is_replaced_and_a_new_one_where_asked(tmp_path, tmp_path_factory):
+    folder = _copy_run(tmp_path_factory, tmp_path / "run")
+    assert main([str(folder)]) == 0
+    pack = folder / "briefing"
+    (pack / "charts" / "npl_ratio.svg").unlink()  # deleting a file loses nothing of the user's
+    assert main([str(folder), "--lang", "en"]) == 0
+    assert json.loads((pack / "pack.json").read_text(encoding="utf-8"))["lang"] == "en"
+    assert (pack / "charts" / "npl_ratio.svg").is_file()
+    with open(pack / "briefing.md", "a", encoding="utf-8") as f:
+        f.write("edited\n")
+    assert main([str(folder), "--out", str(tmp_path / "zh")]) == 0, "--out: a new pack"
+    assert (pack / "briefing.md").read_text(encoding="utf-8").endswith("edited\n")
+
+
 def _drop_columns(*columns: str):
     def damage(path: Path) -> None:
         pd.read_parquet(path).drop(columns=list(columns)).to_parquet(path)
