@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import FixedLocator, NullLocator
 
 from analysis import style, ticks
 from analysis.labels import Lang, label
@@ -66,6 +68,7 @@ def plot_fund_sizing(
     ax.set_ylim(0, 1.02)
     ax.set_ylabel(label("p_exhausted", lang))
     if xcol == "fund_initial":
+        _fund_scale(ax, x)
         unit = ticks.money_axis(ax, x, lang, axis="x")
         ax.set_xlabel(ticks.with_unit("fund_initial", unit, lang))
     else:
@@ -77,6 +80,21 @@ def plot_fund_sizing(
     ticks.legend_below(ax, handles=h + handles)
     ax.set_title(label("title_fund_sizing", lang))
     return fig
+
+
+def _fund_scale(ax: Axes, x: np.ndarray) -> None:
+    """A logarithmic axis with a tick at each candidate when the funds span a factor of 8 or more.
+
+    The default grid doubles the fund from 1/16 to 2 times the configured one: on a linear
+    axis its four smallest candidates crowd into the first tenth of the axis.
+    """
+    x = x[np.isfinite(x)]
+    if len(x) < 3 or x.min() <= 0 or x.max() / x.min() < 8:
+        return
+    ax.set_xscale("log")
+    ax.xaxis.set_major_locator(FixedLocator(np.unique(x)))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.set_xlim(x.min() / 1.25, x.max() * 1.25)
 
 
 def _household_axis(ax: Axes, rows: pd.DataFrame, xcol: str, lang: Lang) -> list:

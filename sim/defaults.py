@@ -56,9 +56,13 @@ class DefaultModel:
         self._year_pd: tuple[int, np.ndarray] | None = None
         self.first_year = cal.year(0)
         n_years = cal.year(cal.months - 1) - self.first_year + 1
-        self.z_county = rng.standard_normal(n_years)
-        self.z_township = rng.standard_normal((n_years, county.n_townships))
-        self.z_sector = rng.standard_normal((n_years, len(cfg.county.sector_names)))
+        # one row of draws a year (county, then townships, then sectors): a year's factors are
+        # the same whatever the horizon, so a shorter run is the start of a longer one
+        n_t, n_s = county.n_townships, len(cfg.county.sector_names)
+        z = rng.standard_normal((n_years, 1 + n_t + n_s))
+        self.z_county = z[:, 0].copy()
+        self.z_township = z[:, 1 : 1 + n_t].copy()
+        self.z_sector = z[:, 1 + n_t :].copy()
         self._apply_shocks(d.shocks, list(cfg.county.sector_names))
 
     def _apply_shocks(self, shocks, sector_names: list[str]) -> None:

@@ -303,6 +303,19 @@ def test_fund_sizing_marks_target_and_answer(exp):
     )
 
 
+def test_fund_sizing_spaces_doubling_funds_evenly_with_a_tick_at_each(exp):
+    """Funds from 1/16 to 2 times a size: a log axis, each candidate labelled in 万元."""
+    ax = render(charts_sizing.plot_fund_sizing(exp.fund_curve, exp.fund_answer, "zh")).axes[0]
+    assert ax.get_xscale() == "log"
+    np.testing.assert_allclose(ax.get_xticks(), fx.FUND_SIZES)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["100", "200", "400", "800", "1,600"]
+    gaps = np.diff(ax.transData.transform([(x, 0.5) for x in fx.FUND_SIZES])[:, 0])
+    np.testing.assert_allclose(gaps, gaps[0], rtol=1e-6)  # equal steps on the page
+    narrow = exp.fund_curve.assign(fund_initial=[4e6, 4.5e6, 5e6, 5.5e6, 6e6])
+    ax = render(charts_sizing.plot_fund_sizing(narrow, None, "zh")).axes[0]
+    assert ax.get_xscale() == "linear", "a narrow range stays linear"
+
+
 def test_fund_sizing_by_leverage_when_the_fund_is_fixed(exp):
     curve = exp.fund_curve.assign(fund_initial=5e6, leverage=[2.0, 4.0, 6.0, 8.0, 10.0])
     ax = render(charts_sizing.plot_fund_sizing(curve, None, "en")).axes[0]

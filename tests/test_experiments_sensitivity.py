@@ -40,7 +40,7 @@ def test_loss_class_threshold_is_inert():
     and nothing else reads the class, so where 'loss' starts changes nothing but the split of
     the NPL balance between doubtful and loss, even in a run where loans go non-performing
     and the breaker fires."""
-    stress = ["county=small", "horizon.months=36", "default.pd_annual=0.15"]
+    stress = ["county=small", "horizon.months=36", "default.pd_annual=0.2"]
     a = run(load_config("baseline", [*stress, "classification.loss_dpd=270"]), 3)
     b = run(load_config("baseline", [*stress, "classification.loss_dpd=660"]), 3)
     assert a.summary["peak_npl_ratio"] > 0.05 and a.summary["n_suspension_events"] > 0, (

@@ -23,6 +23,29 @@ def test_same_seed_identical_different_seed_not():
     )
 
 
+def test_a_shorter_horizon_is_the_start_of_a_longer_one_on_the_same_seed():
+    """No draw depends on the horizon: months 1..30 are the same in a 30- and a 42-month run.
+
+    A stressed book, so that the yearly township and sector factors decide failures, claims and
+    suspensions. Only the last month's cohort columns differ: they report the year so far when
+    a run ends before December.
+    """
+    over = [*SMALL, "default.pd_annual=0.12"]
+    short = run(load_config("baseline", [*over, "horizon.months=30"]), 4)
+    long = run(load_config("baseline", [*over, "horizon.months=42"]), 4)
+    year_end = ["default_fraction", "cohort_loan_years"]
+    head = long.timeseries.iloc[:30]
+    pd.testing.assert_frame_equal(
+        short.timeseries.drop(columns=year_end), head.drop(columns=year_end)
+    )
+    pd.testing.assert_frame_equal(short.timeseries.iloc[:-1], head.iloc[:-1])
+    villages = long.villages[long.villages["t"] < 30].reset_index(drop=True)
+    pd.testing.assert_frame_equal(short.villages, villages)
+    events = long.events[long.events["t"] < 30].reset_index(drop=True)
+    pd.testing.assert_frame_equal(short.events, events)
+    assert short.timeseries["cum_losses"].iloc[-1] > 0 and len(short.events), "factors mattered"
+
+
 def test_seed_sequence_child_is_a_valid_seed():
     cfg = load_config("baseline", [*SMALL, "horizon.months=12"])
     child = np.random.SeedSequence(42).spawn(3)[1]
