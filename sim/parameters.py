@@ -347,7 +347,18 @@ def problems(data: dict) -> list[tuple[str, object, str]]:
             found.append(
                 (key, value, f"must lie in {decl.range} ({decl.unit}); see sim/parameters.py")
             )
+        elif decl is not None and decl.unit.startswith("yuan") and 0 < value < MIN_YUAN:
+            found.append((key, value, YUAN_FIX))
     return found
+
+
+#: No amount of money in the model is a positive number of yuan below this: such a value is an
+#: amount written in 万元 or thousands (the county's files are held to the same line).
+MIN_YUAN = 100
+YUAN_FIX = (
+    f"an amount below {MIN_YUAN} yuan: amounts are in yuan and this looks like 万元 or "
+    "thousands; give it in yuan (5万元 is 50000)"
+)
 
 
 def markdown() -> str:
@@ -358,8 +369,9 @@ def markdown() -> str:
         "Generated from `sim/parameters.py` by `python -m sim.parameters > docs/parameters.md`;",
         "a test keeps it current. Values and their per-value sources are in `configs/`; types",
         "and meanings in `sim/config.py`. A value outside its range, or any NaN or infinity,",
-        "is refused before the first step with one line naming the key. *Explored* is the",
-        "range the sensitivity analysis varies (`sim/experiments/levers.py`).",
+        "is refused before the first step with one line naming the key; so is an amount in",
+        f"yuan above 0 and below {MIN_YUAN}, which is one written in 万元 or thousands.",
+        "*Explored* is the range the sensitivity analysis varies (`sim/experiments/levers.py`).",
         "",
         "| key | range | unit | kind | source | explored |",
         "|---|---|---|---|---|---|",

@@ -38,7 +38,16 @@ BAD = [
     ),
     (["county.path=/data/county"], "county=files"),  # files read with another county's settings
     (["county=small", "county.path=/data/county"], "county.path"),
+    # an amount written in 万元 would run as a few yuan: no loan subsidised, no credit line
+    (["subsidy.max_amount=5"], "subsidy.max_amount=5.0: an amount below 100 yuan"),
+    (["rating.grade_credit_lines=[5,5,3,1,0]"], "rating.grade_credit_lines[0]"),
+    (["fund.initial=80"], "万元"),
 ]
+
+
+def test_amounts_in_yuan_at_or_above_the_line_and_zero_are_taken():
+    cfg = load_config("baseline", ["subsidy.max_amount=100", "fund.target=0", "fund.initial=8e7"])
+    assert (cfg.subsidy.max_amount, cfg.fund.target, cfg.fund.initial) == (100, 0, 8e7)
 
 
 @pytest.mark.parametrize(("overrides", "key"), BAD)

@@ -27,6 +27,7 @@ from sim.data import read as rd
 from sim.data.columns import ENTERPRISES, HOUSEHOLDS, LOANS, VILLAGES
 from sim.enterprises import ACTIVE, EnterpriseTable
 from sim.loans import NEVER
+from sim.parameters import MIN_YUAN
 
 log = logging.getLogger("sim.data")
 LABOUR_CODES = {"full": LABOUR_FULL, "weak": LABOUR_WEAK, "none": LABOUR_NONE}
@@ -79,7 +80,7 @@ class Limits:
 #: smallest loan is ``uptake.amount_step``, 1,000 yuan): a positive amount below 100 is an
 #: amount written in 万元 as a plain number (5 for 50,000 yuan), which would be read as 5 yuan.
 #: A balance of 0 (a repaid loan) is not below it.
-MIN_LOAN_YUAN = 100.0
+MIN_LOAN_YUAN = float(MIN_YUAN)  # the line the configuration's amounts are held to
 
 
 def _nonneg(error: str = "must not be negative") -> pa.Check:
