@@ -38,7 +38,8 @@ valid_overrides = st.fixed_dictionaries(
         "default.p_cure_monthly": st.floats(0.0, 0.3),
         "default.p_wilful": st.floats(0.0, 1.0),
         "fund.leverage": st.floats(1.0, 30.0),
-        "fund.initial": st.floats(0.0, 2e7),
+        # no fund, or at least the 100 yuan below which an amount is taken for one in 万元
+        "fund.initial": st.one_of(st.just(0.0), st.floats(100.0, 2e7)),
         "fund.topup_rule": st.sampled_from(["none", "restore"]),
         "breaker.village_npl": st.floats(0.01, 0.5),
         "breaker.township_npl": st.floats(0.01, 0.5),
