@@ -30,6 +30,7 @@ from sim.mesa_model import ShangcaiModel
 SIZE = (6.0, 3.0)  # inches: two charts side by side on a laptop screen
 DPI = 100
 HEADROOM = 1.25  # an axis rescaled for the data leaves this much room above them
+LENDING_FLOOR = 1e4  # yuan: a month without new lending shows an axis to 1 万元, not to 1 yuan
 
 
 class LiveChart:
@@ -103,10 +104,11 @@ def _top(values: np.ndarray, floor: float) -> float:
 
 
 def _rescale(ax: Any, values: np.ndarray, floor: float) -> bool:
-    """Set the axis top from the largest value so far; True if it changed.
+    """Set the axis top from the largest value so far, but not below ``floor``; True if changed.
 
     The top follows the data's maximum exactly (not the first value that passed an older
     top), so a chart built month by month ends as a chart drawn whole from the same data.
+    ``floor`` keeps a reference line (a breaker threshold, the agreed multiple) in view.
     """
     top = _top(values, floor)
     if top == _DATA_TOP.get(ax):
@@ -143,7 +145,7 @@ class Lending(LiveChart):
             bar.set_height(amounts[i] if i < n else 0.0)
         rate = np.array([r["household_loan_rate"] for r in rows], dtype=float)
         self.line.set_data(self.x[:n], rate)
-        changed = _rescale(self.ax, amounts, 1.0)
+        changed = _rescale(self.ax, amounts, LENDING_FLOOR)
         if changed:
             unit = ticks.money_axis(self.ax, np.array([self.ax.get_ylim()[1]]), self.lang)
             self.ax.set_ylabel(_with_unit(text("new_lending", self.lang), unit, self.lang))
@@ -177,7 +179,8 @@ class Npl(LiveChart):
     def update(self, model: ShangcaiModel) -> bool:  # noqa: D102 - as LiveChart.update
         npl = np.array([r["npl_ratio"] for r in model.recorder.rows], dtype=float)
         self.line.set_data(self.x[: len(npl)], npl)
-        return _rescale(self.ax, npl, 0.0)
+        b = model.cfg.breaker  # the breaker lines stay in view however low the ratio is
+        return _rescale(self.ax, npl, max(b.village_npl, b.township_npl))
 
 
 class Fund(LiveChart):
@@ -224,8 +227,9 @@ class Fund(LiveChart):
         lev[~np.isfinite(lev)] = np.nan
         self.fund.set_data(self.x[:n], fund)
         self.lev.set_data(self.x[:n], lev)
-        changed = _rescale(self.ax, fund, 0.0)
-        return _rescale(self.right, lev, 0.0) or changed
+        # the opening fund and the agreed multiple stay in view, as the panel first shows them
+        changed = _rescale(self.ax, fund, float(model.cfg.fund.initial))
+        return _rescale(self.right, lev, float(model.cfg.fund.leverage)) or changed
 
 
 class Heatmap(LiveChart):

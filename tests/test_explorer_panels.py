@@ -47,6 +47,34 @@ def test_live_frame_equals_a_full_redraw(kind):
     assert not np.array_equal(_pixels(frames[0]), a), "the chart moves with the months"
 
 
+def test_reference_lines_stay_in_view_and_the_axis_grows_past_them():
+    """The breaker lines and the agreed multiple are what the reader compares with.
+
+    In a quiet year the NPL ratio stays far below 5 %: the axis still reaches the 7 % line
+    (it used to shrink to the data and drop both lines, every tick reading 0 %). Where the
+    ratio passes the lines, the axis follows the data above them.
+    """
+    quiet = _model(12)
+    npl = np.array([r["npl_ratio"] for r in quiet.recorder.rows])
+    assert npl.max() < 0.02, "a quiet first year"
+    chart = live.CHARTS["npl"](quiet, "zh")
+    chart.full_png(quiet)
+    assert chart.ax.get_ylim()[1] == pytest.approx(0.07 * live.HEADROOM)
+    fund = live.CHARTS["fund"](quiet, "zh")
+    fund.full_png(quiet)
+    lev = np.array([r["fund_leverage"] for r in quiet.recorder.rows])
+    top = max(quiet.cfg.fund.leverage, float(lev[np.isfinite(lev)].max()))
+    assert fund.right.get_ylim()[1] == pytest.approx(top * live.HEADROOM)
+    assert fund.ax.get_ylim()[1] >= quiet.cfg.fund.initial * live.HEADROOM - 1e-6
+
+    stressed = _model(30, **{"default.pd_annual": 0.3})
+    npl = np.array([r["npl_ratio"] for r in stressed.recorder.rows])
+    assert npl.max() > 0.07, "a ratio past both lines"
+    chart = live.CHARTS["npl"](stressed, "zh")
+    chart.full_png(stressed)
+    assert chart.ax.get_ylim()[1] == pytest.approx(npl.max() * live.HEADROOM)
+
+
 def test_heatmap_matrices_equal_the_saved_village_table(tmp_path):
     m = _model(20, scenario="strict_breaker")
     npl, level = panels.township_matrices(m)
