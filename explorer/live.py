@@ -100,7 +100,8 @@ _DATA_TOP: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # axes -> da
 
 def _top(values: np.ndarray, floor: float) -> float:
     finite = values[np.isfinite(values)]
-    return max(floor, float(finite.max()) if finite.size else 0.0)
+    top = max(floor, float(finite.max()) if finite.size else 0.0)
+    return top if top > 0 else 1.0  # all zero (no fund, say): an axis of zero height is none
 
 
 def _rescale(ax: Any, values: np.ndarray, floor: float) -> bool:
@@ -193,7 +194,7 @@ class Fund(LiveChart):
         (self.fund,) = ax.plot(
             [], [], color=style.COLORS["third"], lw=1.8, label=text("fund_balance", lang)
         )
-        ax.set_ylim(0, initial * HEADROOM)
+        ax.set_ylim(0, _top(np.zeros(0), initial) * HEADROOM)
         unit = ticks.money_axis(ax, np.array([initial]), lang)
         ax.set_ylabel(_with_unit(text("fund_balance", lang), unit, lang))
         right = self.right = ax.twinx()

@@ -67,6 +67,11 @@ def test_reference_lines_stay_in_view_and_the_axis_grows_past_them():
     assert fund.right.get_ylim()[1] == pytest.approx(top * live.HEADROOM)
     assert fund.ax.get_ylim()[1] >= quiet.cfg.fund.initial * live.HEADROOM - 1e-6
 
+    without = _model(3, **{"fund_wan": 0})  # no fund at all: the panel still has an axis
+    fund = live.CHARTS["fund"](without, "zh")
+    fund.full_png(without)
+    assert fund.ax.get_ylim()[1] > 0
+
     stressed = _model(30, **{"default.pd_annual": 0.3})
     npl = np.array([r["npl_ratio"] for r in stressed.recorder.rows])
     assert npl.max() > 0.07, "a ratio past both lines"
